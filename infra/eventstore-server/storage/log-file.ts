@@ -1,0 +1,252 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { decodeRecord, probeRecord, type StoredEvent } from './record-codec.ts';
+
+const fileMagic = Buffer.from('ESDBLOG1', 'ascii');
+/** Records start after a fixed header, so no event ever sits at position 0 (that is `Start`). */
+export const logHeaderBytes = 16;
+const scanChunkBytes = 8 * 1024 * 1024;
+const maximumRecordBodyBytes = 64 * 1024 * 1024;
+const flushBatchBytesMax = 32 * 1024 * 1024;
+
+export type RecoveredRecordHandler = (event: StoredEvent, position: bigint, totalBytes: number) => void;
+
+export interface RecoveryReport {
+  droppedBytes: number;
+}
+
+interface DurabilityWaiter {
+  endOffset: bigint;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Append-only, checksummed event log with group commit: one fdatasync per batch of appends. */
+export class LogFile {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private waiters: DurabilityWaiter[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private reservedEnd: bigint;
+  private durableEnd: bigint;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    endOffset: bigint,
+  ) {
+    this.reservedEnd = endOffset;
+    this.durableEnd = endOffset;
+  }
+
+  static async open(
+    filePath: string,
+    onRecord: RecoveredRecordHandler,
+  ): Promise<{ log: LogFile; report: RecoveryReport }> {
+    const handle = await open(filePath, 'a+').then(async (appendHandle) => {
+      await appendHandle.close();
+      return open(filePath, 'r+');
+    });
+    try {
+      const fileBytes = (await handle.stat()).size;
+      if (fileBytes < logHeaderBytes) {
+        await writeHeader(handle, filePath);
+        return { log: new LogFile(handle, BigInt(logHeaderBytes)), report: { droppedBytes: fileBytes } };
+      }
+      await checkHeader(handle);
+      const validEnd = await scanRecords(handle, fileBytes, onRecord);
+      if (validEnd < fileBytes) {
+        await handle.truncate(validEnd);
+        await handle.datasync();
+      }
+      return { log: new LogFile(handle, BigInt(validEnd)), report: { droppedBytes: fileBytes - validEnd } };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  get endOffset(): bigint {
+    return this.reservedEnd;
+  }
+
+  get durableOffset(): bigint {
+    return this.durableEnd;
+  }
+
+  get pendingByteCount(): number {
+    return this.pendingBytes;
+  }
+
+  /** Reserves positions for records; they become durable together with the next group commit. */
+  enqueue(records: readonly Buffer[]): { positions: bigint[]; durable: Promise<void> } {
+    if (this.failure) throw this.failure;
+    const positions: bigint[] = [];
+    for (const record of records) {
+      positions.push(this.reservedEnd);
+      this.reservedEnd += BigInt(record.length);
+      this.pending.push(record);
+      this.pendingBytes += record.length;
+    }
+    const endOffset = this.reservedEnd;
+    const durable = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ endOffset, resolve, reject });
+    });
+    this.scheduleFlush();
+    return { positions, durable };
+  }
+
+  async read(position: bigint, length: number): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    // A bound on short reads: each iteration reads at least one byte or stops.
+    while (filled < length) {
+      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + BigInt(filled));
+      if (bytesRead === 0) throw new Error(`log read past end at ${position + BigInt(filled)}`);
+      filled += bytesRead;
+    }
+    return buffer;
+  }
+
+  async close(): Promise<void> {
+    // Bounded: each round drains the queue that existed when it started.
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    // setImmediate lets every append that arrives in this turn of the event loop share the fsync.
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flushAll())
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.pending.length > 0 && !this.failure) this.scheduleFlush();
+      });
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.pending.length > 0 && !this.failure) {
+      const batch = this.takeBatch();
+      try {
+        await this.handle.write(batch.bytes, 0, batch.bytes.length, this.durableEnd);
+        await this.handle.datasync();
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.durableEnd += BigInt(batch.bytes.length);
+      this.releaseWaiters();
+    }
+  }
+
+  private takeBatch(): { bytes: Buffer } {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.pending.length && (count === 0 || bytes < flushBatchBytesMax)) {
+      bytes += (this.pending[count] as Buffer).length;
+      count += 1;
+    }
+    const taken = this.pending.splice(0, count);
+    this.pendingBytes -= bytes;
+    return { bytes: taken.length === 1 ? (taken[0] as Buffer) : Buffer.concat(taken, bytes) };
+  }
+
+  private releaseWaiters(): void {
+    let released = 0;
+    while (released < this.waiters.length && (this.waiters[released] as DurabilityWaiter).endOffset <= this.durableEnd) {
+      (this.waiters[released] as DurabilityWaiter).resolve();
+      released += 1;
+    }
+    this.waiters.splice(0, released);
+  }
+
+  /** After a failed write the in-memory state is ahead of the disk: refuse everything from now on. */
+  private fail(error: Error): void {
+    this.failure = new Error(`event log write failed: ${error.message}`);
+    for (const waiter of this.waiters) waiter.reject(this.failure);
+    this.waiters = [];
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+async function writeHeader(handle: FileHandle, filePath: string): Promise<void> {
+  const header = Buffer.alloc(logHeaderBytes);
+  fileMagic.copy(header, 0);
+  await handle.truncate(0);
+  await handle.write(header, 0, header.length, 0);
+  await handle.sync();
+  await syncDirectory(dirname(filePath));
+}
+
+async function checkHeader(handle: FileHandle): Promise<void> {
+  const header = Buffer.alloc(logHeaderBytes);
+  await handle.read(header, 0, logHeaderBytes, 0);
+  if (!header.subarray(0, fileMagic.length).equals(fileMagic)) {
+    throw new Error('not an event log file (bad magic)');
+  }
+}
+
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+interface ScanState {
+  buffer: Buffer;
+  bufferStart: number;
+  cursor: number;
+  transactionStart: number;
+  transaction: { event: StoredEvent; position: number; totalBytes: number }[];
+}
+
+/** Reads the whole log sequentially; returns the offset just after the last complete append. */
+async function scanRecords(handle: FileHandle, fileBytes: number, onRecord: RecoveredRecordHandler): Promise<number> {
+  const state: ScanState = {
+    buffer: Buffer.alloc(0),
+    bufferStart: logHeaderBytes,
+    cursor: 0,
+    transactionStart: logHeaderBytes,
+    transaction: [],
+  };
+  let readOffset = logHeaderBytes;
+  // Bounded by the file size: each iteration consumes at least one chunk or stops.
+  while (readOffset < fileBytes) {
+    const chunkBytes = Math.min(scanChunkBytes, fileBytes - readOffset);
+    const chunk = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await handle.read(chunk, 0, chunkBytes, readOffset);
+    if (bytesRead === 0) break;
+    readOffset += bytesRead;
+    const remaining = state.buffer.subarray(state.cursor);
+    state.bufferStart += state.cursor;
+    state.buffer = remaining.length > 0 ? Buffer.concat([remaining, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    state.cursor = 0;
+    if (!consumeRecords(state, onRecord)) break;
+  }
+  return state.transactionStart;
+}
+
+/** Returns false when a corrupt record ends the usable log. */
+function consumeRecords(state: ScanState, onRecord: RecoveredRecordHandler): boolean {
+  // Bounded by the buffer length: each iteration advances the cursor by a whole record.
+  while (state.cursor < state.buffer.length) {
+    const probe = probeRecord(state.buffer, state.cursor, maximumRecordBodyBytes);
+    if (probe.kind === 'corrupt') return false;
+    if (probe.kind === 'incomplete') return true;
+    const position = state.bufferStart + state.cursor;
+    const event = decodeRecord(state.buffer, state.cursor);
+    state.transaction.push({ event, position, totalBytes: probe.totalBytes });
+    state.cursor += probe.totalBytes;
+    if (event.endsTransaction) {
+      for (const entry of state.transaction) onRecord(entry.event, BigInt(entry.position), entry.totalBytes);
+      state.transaction = [];
+      state.transactionStart = position + probe.totalBytes;
+    }
+  }
+  return true;
+}

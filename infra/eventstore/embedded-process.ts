@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import type { Logger } from '../logging/logger.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const readyPattern = /esdb listening on (\S+)/;
+
+export interface EmbeddedEventStoreHandle {
+  readonly connectionString: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedEventStoreOptions {
+  dataDirectory: string;
+  /** 0 lets the server pick a free port. */
+  port: number;
+  logger: Logger;
+  startTimeoutMs: number;
+}
+
+/**
+ * Runs the embedded EventStoreDB-compatible server as a child process, so that its fsyncs and
+ * serialisation use the second core and a crash of either process cannot corrupt the other.
+ */
+export function startEmbeddedEventStore(
+  options: EmbeddedEventStoreOptions,
+): Promise<EmbeddedEventStoreHandle> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(projectRoot, 'scripts', 'esdb.ts'),
+      '--port',
+      String(options.port),
+      '--db',
+      resolve(options.dataDirectory),
+      '--host',
+      '127.0.0.1',
+    ],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+  );
+  const logger = options.logger.child({ component: 'esdb' });
+  createInterface({ input: child.stderr }).on('line', (line) => logger.warn({ esdb: line }));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`embedded event store did not start within ${options.startTimeoutMs} ms`));
+    }, options.startTimeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`embedded event store exited during start (code ${code}, signal ${signal})`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = readyPattern.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        logger.info({ line }, 'embedded event store ready');
+        resolveStart({ connectionString: match[1], process: child, stop });
+      } else {
+        logger.debug({ esdb: line });
+      }
+    });
+  });
+}

@@ -1,0 +1,289 @@
+/**
+ * The one module that talks to the official EventStoreDB client. Everything else uses these
+ * types, so moving to the successor client (@kurrent/kurrentdb-client) is a change to this file.
+ */
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface EventToAppend {
+  id: string;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+}
+
+export interface StoredEvent {
+  id: string;
+  stream: string;
+  type: string;
+  revision: bigint;
+  /** Commit position in `$all`: the consistency token of the write that made it. */
+  position: bigint;
+  recordedAt: Date;
+  data: JsonObject;
+  metadata: JsonObject;
+}
+
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | bigint;
+
+export interface AppendResult {
+  nextRevision: bigint;
+  position: bigint;
+}
+
+/** The stream was not at the expected revision: reload and decide again. */
+export class StreamConflictError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${stream} is at ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'StreamConflictError';
+  }
+}
+
+/** The event store did not answer in time or is unreachable: safe to retry later. */
+export class EventStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`event store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+export type SubscriptionMessage =
+  | { kind: 'event'; event: StoredEvent }
+  | { kind: 'checkpoint'; position: bigint }
+  | { kind: 'caughtUp' };
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: events after this position. undefined = from the start. */
+  fromPosition?: bigint;
+  eventTypePrefixes?: readonly string[];
+  eventTypeRegex?: string;
+  /** How many filtered-out events may pass before the server sends a checkpoint. */
+  checkpointIntervalEvents?: number;
+}
+
+function toExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'any') return ANY;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  return expected;
+}
+
+function asJsonObject(value: unknown): JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : {};
+}
+
+function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
+  const event = resolved.event;
+  if (!event || !event.isJson) return undefined;
+  return {
+    id: event.id,
+    stream: event.streamId,
+    type: event.type,
+    revision: event.revision,
+    position: event.position?.commit ?? resolved.commitPosition ?? 0n,
+    recordedAt: new Date(event.created),
+    data: asJsonObject(event.data),
+    metadata: asJsonObject(event.metadata),
+  };
+}
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /unavailable|deadline|timeout|ECONNREFUSED|cancelled|UNAVAILABLE/i.test(
+    `${error.name} ${error.message}`,
+  );
+}
+
+export class EventStore {
+  private constructor(private readonly client: EventStoreDBClient) {}
+
+  static connect(connectionString: string): EventStore {
+    return new EventStore(EventStoreDBClient.connectionString(connectionString));
+  }
+
+  async append(
+    stream: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+    deadlineMs = 10_000,
+  ): Promise<AppendResult> {
+    try {
+      const result = await this.client.appendToStream(
+        stream,
+        events.map((event) =>
+          jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
+        ),
+        { expectedRevision: toExpected(expected), deadline: deadlineMs },
+      );
+      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new StreamConflictError(
+          stream,
+          expected,
+          typeof actual === 'bigint' ? actual : 'no_stream',
+        );
+      }
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
+      throw error;
+    }
+  }
+
+  /** All events of a stream in order, or undefined when the stream does not exist. */
+  async readStream(
+    stream: string,
+    options: { maxCount?: number; backwards?: boolean } = {},
+  ): Promise<StoredEvent[] | undefined> {
+    const events: StoredEvent[] = [];
+    try {
+      const reader = this.client.readStream(stream, {
+        direction: options.backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.backwards ? END : START,
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      });
+      for await (const resolved of reader) {
+        const event = toStoredEvent(resolved);
+        if (event) events.push(event);
+      }
+      return events;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
+      throw error;
+    }
+  }
+
+  /** A page of `$all` from a position (inclusive), forwards; system events excluded. */
+  async readAllPage(fromPosition: bigint | undefined, maxCount: number): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    const reader = this.client.readAll({
+      direction: FORWARDS,
+      fromPosition:
+        fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
+      maxCount,
+    });
+    for await (const resolved of reader) {
+      const event = toStoredEvent(resolved);
+      if (event && !event.type.startsWith('$') && !event.stream.startsWith('$')) events.push(event);
+    }
+    return events;
+  }
+
+  /** The commit position of the newest event in `$all` (0 when empty). */
+  async headPosition(): Promise<bigint> {
+    const reader = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
+    for await (const resolved of reader) {
+      return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+    }
+    return 0n;
+  }
+
+  /**
+   * A catch-up subscription to `$all`, consumed with `for await` so that handlers never overlap.
+   * The client's stream is paused while `queueLimit` messages wait, so memory stays bounded.
+   * The caller breaks out of the loop to stop it.
+   */
+  async *subscribeToAll(options: SubscribeToAllOptions): AsyncGenerator<SubscriptionMessage> {
+    const queueLimit = 2_000;
+    const checkpointInterval = options.checkpointIntervalEvents ?? 1;
+    const queue: SubscriptionMessage[] = [];
+    let wake: (() => void) | undefined;
+    let failure: unknown;
+    let ended = false;
+    const notify = (): void => {
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    };
+    const push = (message: SubscriptionMessage): void => {
+      queue.push(message);
+      notify();
+    };
+    const filter =
+      options.eventTypeRegex !== undefined
+        ? eventTypeFilter({ regex: options.eventTypeRegex, checkpointInterval })
+        : options.eventTypePrefixes !== undefined
+          ? eventTypeFilter({ prefixes: [...options.eventTypePrefixes], checkpointInterval })
+          : undefined;
+    if (filter) {
+      filter.checkpointReached = (_subscription, position) => {
+        push({ kind: 'checkpoint', position: position.commit });
+      };
+    }
+    const subscription = this.client.subscribeToAll({
+      fromPosition:
+        options.fromPosition === undefined
+          ? START
+          : { commit: options.fromPosition, prepare: options.fromPosition },
+      ...(filter ? { filter } : {}),
+    });
+    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+      const event = toStoredEvent(resolved);
+      if (event) push({ kind: 'event', event });
+      if (queue.length >= queueLimit) subscription.pause();
+    });
+    subscription.on('caughtUp', () => push({ kind: 'caughtUp' }));
+    subscription.on('error', (error: unknown) => {
+      failure = isUnavailable(error) ? new EventStoreUnavailableError(error) : error;
+      notify();
+    });
+    subscription.on('end', () => {
+      ended = true;
+      notify();
+    });
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          if (queue.length < queueLimit / 2 && subscription.isPaused()) subscription.resume();
+          yield next;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolveWait) => {
+          wake = resolveWait;
+        });
+      }
+    } finally {
+      await subscription.unsubscribe().catch(() => undefined);
+    }
+  }
+
+  /** Cheap round trip for readiness: reads one event of `$all`. */
+  async ping(): Promise<void> {
+    try {
+      await this.headPosition();
+    } catch (error) {
+      throw new EventStoreUnavailableError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}

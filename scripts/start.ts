@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from '../infra/config/env.ts';
+import { createLogger } from '../infra/logging/logger.ts';
+import { startService } from '../infra/runtime/service.ts';
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, logger);
+  logger.info({ url: service.url, graphql: `${service.url}/graphql` }, 'payment ledger ready');
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
