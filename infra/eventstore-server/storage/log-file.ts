@@ -30,6 +30,8 @@ export class LogFile {
   private failure: Error | undefined;
   private reservedEnd: bigint;
   private durableEnd: bigint;
+  /** Told about each group commit before the appends in it are acknowledged. */
+  durableListener: (durableOffset: bigint) => void = () => undefined;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -96,6 +98,15 @@ export class LogFile {
     return { positions, durable };
   }
 
+  /** Resolves once every byte before `endOffset` is durable. */
+  waitDurable(endOffset: bigint): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (endOffset <= this.durableEnd) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ endOffset, resolve, reject });
+    });
+  }
+
   async read(position: bigint, length: number): Promise<Buffer> {
     const buffer = Buffer.allocUnsafe(length);
     let filled = 0;
@@ -136,6 +147,7 @@ export class LogFile {
         return;
       }
       this.durableEnd += BigInt(batch.bytes.length);
+      this.durableListener(this.durableEnd);
       this.releaseWaiters();
     }
   }
