@@ -112,7 +112,8 @@ export class LogFile {
     let filled = 0;
     // A bound on short reads: each iteration reads at least one byte or stops.
     while (filled < length) {
-      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + BigInt(filled));
+      const offset = fileOffset(position + BigInt(filled));
+      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, offset);
       if (bytesRead === 0) throw new Error(`log read past end at ${position + BigInt(filled)}`);
       filled += bytesRead;
     }
@@ -140,7 +141,7 @@ export class LogFile {
     while (this.pending.length > 0 && !this.failure) {
       const batch = this.takeBatch();
       try {
-        await this.handle.write(batch.bytes, 0, batch.bytes.length, this.durableEnd);
+        await this.handle.write(batch.bytes, 0, batch.bytes.length, fileOffset(this.durableEnd));
         await this.handle.datasync();
       } catch (error) {
         this.fail(error instanceof Error ? error : new Error(String(error)));
@@ -181,6 +182,15 @@ export class LogFile {
     this.pending = [];
     this.pendingBytes = 0;
   }
+}
+
+/**
+ * Log positions stay bigint everywhere; only the file system call takes a number. Node cannot
+ * address files past 2^53 bytes, so beyond that the log refuses rather than losing precision.
+ */
+function fileOffset(position: bigint): number {
+  if (position > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('log larger than 2^53 bytes');
+  return Number(position);
 }
 
 async function writeHeader(handle: FileHandle, filePath: string): Promise<void> {

@@ -14,6 +14,7 @@ export const defaultCheckpointWindow = 32;
 
 function nameMatches(filter: EventFilter, name: string): boolean {
   if (filter.regex) return filter.regex.test(name);
+  if (filter.prefixes.length === 0) return true;
   return filter.prefixes.some((prefix) => name.startsWith(prefix));
 }
 

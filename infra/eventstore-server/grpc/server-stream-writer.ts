@@ -1,0 +1,31 @@
+import type { ServerWritableStream } from '@grpc/grpc-js';
+
+/**
+ * Writes to a server stream, waiting for 'drain' when the client is slower than we are, so a
+ * slow subscriber holds at most one HTTP/2 window plus grpc-js's small buffer of our messages.
+ */
+export async function writeWithBackpressure<Request, Response>(
+  call: ServerWritableStream<Request, Response>,
+  message: Response,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted) return;
+  if (call.write(message)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** An AbortSignal that fires when the client cancels or the connection goes away. */
+export function cancellationSignal(call: { on(event: 'cancelled', listener: () => void): unknown; cancelled: boolean }): AbortController {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  call.on('cancelled', () => controller.abort());
+  return controller;
+}

@@ -1,0 +1,6 @@
+export {
+  startEventStoreServer,
+  type EventStoreServerOptions,
+  type RunningEventStoreServer,
+  type TlsOptions,
+} from './server.ts';
