@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../errors.ts';
+import type { CurrencyCode } from '../money/index.ts';
 import type { PaymentCommand } from './commands.ts';
 import { decide } from './decide.ts';
 import type { PaymentEvent } from './events.ts';
@@ -66,19 +67,16 @@ describe('CreatePayment', () => {
   });
 
   it.each([
-    [{ amount: usd(0n) }, 'INVALID_AMOUNT'],
-    [{ amount: usd(-5n) }, 'INVALID_AMOUNT'],
-    [{ amount: usd(9_223_372_036_854_775_808n) }, 'INVALID_AMOUNT'],
-    [
-      { amount: { amount: 5n, currency: currency('USD').replace('USD', 'XAU') } },
-      'UNKNOWN_CURRENCY',
-    ],
-    [{ tenantId: '' }, 'INVALID_COMMAND'],
-    [{ at: 'yesterday' }, 'INVALID_COMMAND'],
-    [{ at: '2025-02-30T00:00:00Z' }, 'INVALID_COMMAND'],
-    [{ authorizationExpiresAt: '2025-01-01' }, 'INVALID_COMMAND'],
-    [{ captureMode: 'later' }, 'INVALID_COMMAND'],
-  ] as const)('refuses %j with %s', (data, code) => {
+    ['a zero amount', { amount: usd(0n) }, 'INVALID_AMOUNT'],
+    ['a negative amount', { amount: usd(-5n) }, 'INVALID_AMOUNT'],
+    ['an amount over 64 bits', { amount: usd(9_223_372_036_854_775_808n) }, 'INVALID_AMOUNT'],
+    ['a metal', { amount: { amount: 5n, currency: 'XAU' as CurrencyCode } }, 'UNKNOWN_CURRENCY'],
+    ['an empty tenant', { tenantId: '' }, 'INVALID_COMMAND'],
+    ['a time that is not ISO', { at: 'yesterday' }, 'INVALID_COMMAND'],
+    ['a day that does not exist', { at: '2025-02-30T00:00:00Z' }, 'INVALID_COMMAND'],
+    ['a deadline without time', { authorizationExpiresAt: '2025-01-01' }, 'INVALID_COMMAND'],
+    ['an unknown capture mode', { captureMode: 'later' }, 'INVALID_COMMAND'],
+  ] as const)('refuses %s with %s', (_label, data, code) => {
     expectRefusal([], create(data as object), code);
   });
 

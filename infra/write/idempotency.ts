@@ -92,6 +92,20 @@ async function waitForResult(
   return claim;
 }
 
+/** After losing the claim race, the winner's claim becomes readable once it is durable. */
+async function waitForClaim(
+  store: EventStore,
+  stream: string,
+  options: IdempotencyOptions,
+): Promise<ClaimState | undefined> {
+  const deadline = Date.now() + options.waitForCompletionMs;
+  for (;;) {
+    const claim = readClaim((await store.readStream(stream)) ?? []);
+    if (claim !== undefined || Date.now() >= deadline) return claim;
+    await sleep(options.pollIntervalMs);
+  }
+}
+
 async function recordResult(
   store: EventStore,
   stream: string,
@@ -147,8 +161,7 @@ export async function runIdempotent(
       return { kind: 'result', json: await recordResult(store, stream, result.json, request.at), replayed: false };
     } catch (error) {
       if (!(error instanceof StreamConflictError) || error.stream !== stream) throw error;
-      claim = await waitForResult(store, stream, { ...options, waitForCompletionMs: 0 });
-      claim ??= readClaim((await store.readStream(stream)) ?? []);
+      claim = await waitForClaim(store, stream, options);
     }
   }
   if (claim === undefined) throw new Error(`idempotency stream ${stream} has no claim`);

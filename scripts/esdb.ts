@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { startEventStoreServer } from '../infra/eventstore-server/index.ts';
+
+const usage = 'usage: npm run esdb -- --port 2113 --db ./.data/esdb [--host 127.0.0.1] [--tls-cert file --tls-key file [--tls-ca file]]';
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '2113' },
+      db: { type: 'string', default: './.data/esdb' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port\n${usage}`);
+  const certificateFile = values['tls-cert'];
+  const privateKeyFile = values['tls-key'];
+  if ((certificateFile === undefined) !== (privateKeyFile === undefined)) {
+    throw new Error(`--tls-cert and --tls-key go together\n${usage}`);
+  }
+  const tls =
+    certificateFile !== undefined && privateKeyFile !== undefined
+      ? { certificateFile, privateKeyFile, certificateAuthorityFile: values['tls-ca'] }
+      : undefined;
+  return { port, dataDirectory: values.db, host: values.host, tls };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const server = await startEventStoreServer({ ...options, logger: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(
+    `esdb listening on ${server.connectionString} (db ${options.dataDirectory}, ${server.eventCount()} events)\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`esdb stopping on ${signal}\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`esdb failed to stop cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`esdb failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
