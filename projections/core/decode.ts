@@ -1,14 +1,13 @@
 import type { StoredEvent } from '../../infra/eventstore/event-store.ts';
-import type { PaymentEvent, PaymentEventType } from '../../domain/payment/index.ts';
-import { PAYMENT_EVENT_TYPES } from '../../domain/payment/index.ts';
+import type { PaymentEvent } from '../../domain/payment/index.ts';
+import { decodeEvent, EventDecodeError } from '../../domain/events/codec.ts';
 
 /**
- * Defensive decoding of what the projections read, until domain/events/codec.ts exists: an
- * event that lacks a field the read models need is poison, not a row with holes.
+ * A stored event that lacks what a read model needs is poison, never a row with holes. Payment
+ * events go through the domain's codec (validation and upcasting); webhook events, which have no
+ * codec yet, through the field rules below.
  */
-export class EventDecodeError extends Error {
-  override readonly name = 'EventDecodeError';
-}
+export { EventDecodeError };
 
 interface FieldRules {
   readonly text?: readonly string[];
@@ -18,61 +17,12 @@ interface FieldRules {
   readonly nullableInstants?: readonly string[];
 }
 
-const moneyFields = { amounts: ['amount'], text: ['currency'] } as const;
-
-const paymentRules: Record<PaymentEventType, FieldRules> = {
-  PaymentInitiated: {
-    text: ['tenantId', 'currency', 'captureMode'],
-    nullableText: ['reference', 'providerPaymentId', 'provider'],
-    amounts: ['amount'],
-    instants: ['initiatedAt'],
-    nullableInstants: ['authorizationExpiresAt'],
-  },
-  PaymentAuthorized: {
-    ...moneyFields,
-    nullableText: ['authorizationId'],
-    instants: ['authorizedAt'],
-    nullableInstants: ['captureExpiresAt'],
-  },
-  PaymentCaptured: { amounts: ['amount'], text: ['currency', 'captureId'], instants: ['capturedAt'] },
-  PaymentVoided: { nullableText: ['reason'], instants: ['voidedAt'] },
-  PaymentFailed: { text: ['reason'], instants: ['failedAt'] },
-  PaymentExpired: { instants: ['expiredAt'] },
-  PaymentSettled: {
-    amounts: ['amount', 'fee', 'net'],
-    text: ['currency', 'settlementId'],
-    instants: ['settledAt'],
-  },
-  RefundRequested: {
-    ...moneyFields,
-    text: ['currency', 'refundId'],
-    nullableText: ['reason'],
-    instants: ['requestedAt'],
-  },
-  RefundSucceeded: { ...moneyFields, text: ['currency', 'refundId'], instants: ['succeededAt'] },
-  RefundFailed: {
-    ...moneyFields,
-    text: ['currency', 'refundId'],
-    nullableText: ['reason'],
-    instants: ['failedAt'],
-  },
-  DisputeOpened: {
-    ...moneyFields,
-    text: ['currency', 'disputeId'],
-    nullableText: ['reason'],
-    instants: ['openedAt'],
-  },
-  DisputeWon: { ...moneyFields, text: ['currency', 'disputeId'], instants: ['resolvedAt'] },
-  DisputeLost: { ...moneyFields, text: ['currency', 'disputeId'], instants: ['resolvedAt'] },
-};
-
 const minorUnitsPattern = /^-?(0|[1-9][0-9]{0,18})$/;
 
 function check(event: StoredEvent, field: string, valid: boolean, expected: string): void {
   if (!valid) {
-    throw new EventDecodeError(
-      `${event.type} at ${event.stream}@${event.revision}: ${field} must be ${expected}`,
-    );
+    const where = `${event.type} at ${event.stream}@${event.revision}`;
+    throw new EventDecodeError(`${where}: ${field} must be ${expected}`, event.type, 1);
   }
 }
 
@@ -104,22 +54,14 @@ export function checkFields(event: StoredEvent, rules: FieldRules): void {
   }
 }
 
-const paymentEventTypes: ReadonlySet<string> = new Set(PAYMENT_EVENT_TYPES);
-
-export function isPaymentEventType(type: string): type is PaymentEventType {
-  return paymentEventTypes.has(type);
-}
-
 /** A stored payment-stream event as the domain's typed event, or EventDecodeError. */
 export function decodePaymentEvent(event: StoredEvent): PaymentEvent {
-  if (!isPaymentEventType(event.type)) {
-    throw new EventDecodeError(`${event.type} is not a payment event`);
+  const schemaVersion = event.metadata.schemaVersion;
+  if (typeof schemaVersion !== 'number') {
+    const where = `${event.type} at ${event.stream}@${event.revision}`;
+    throw new EventDecodeError(`${where}: metadata.schemaVersion is missing`, event.type, 0);
   }
-  const paymentId = event.data.paymentId;
-  check(event, 'paymentId', typeof paymentId === 'string' && paymentId.length > 0, 'a string');
-  checkFields(event, paymentRules[event.type]);
-  // The rules above checked every field the type declares.
-  return { type: event.type, data: event.data } as unknown as PaymentEvent;
+  return decodeEvent(event.type, event.data, schemaVersion);
 }
 
 /** Audit metadata, read defensively: missing fields are null rather than a failed batch. */
@@ -150,7 +92,8 @@ export function auditMetadataOf(event: StoredEvent): AuditMetadata {
 export function tenantOf(event: StoredEvent): string {
   const tenant = auditMetadataOf(event).tenantId ?? textOrNull(event.data.tenantId);
   if (tenant === null) {
-    throw new EventDecodeError(`${event.type} at ${event.stream}@${event.revision}: no tenantId`);
+    const where = `${event.type} at ${event.stream}@${event.revision}`;
+    throw new EventDecodeError(`${where}: no tenantId`, event.type, 0);
   }
   return tenant;
 }

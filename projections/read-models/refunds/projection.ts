@@ -1,9 +1,9 @@
 import type { StoredEvent } from '../../../infra/eventstore/event-store.ts';
 import type { PoolClient } from '../../../infra/postgres/pool.ts';
 import type { PaymentEventOf } from '../../../domain/payment/index.ts';
-import { decodePaymentEvent, EventDecodeError, tenantOf } from '../../core/decode.ts';
+import { decodePaymentEvent, tenantOf } from '../../core/decode.ts';
 import { excludedAssignments, insertRows, type ColumnSpec } from '../../core/sql.ts';
-import type { Projection } from '../../core/types.ts';
+import { ProjectionInvariantError, type Projection } from '../../core/types.ts';
 
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
@@ -95,7 +95,7 @@ function evolveRefund(draft: RefundDraft | undefined, event: RefundEvent, stored
     } satisfies RefundDraft;
   }
   if (draft === undefined) {
-    throw new EventDecodeError(`${event.type} for unknown refund ${event.data.refundId}`);
+    throw new ProjectionInvariantError(`${event.type} for unknown refund ${event.data.refundId}`);
   }
   if (draft.status !== 'PENDING') return draft;
   if (event.type === 'RefundSucceeded') {

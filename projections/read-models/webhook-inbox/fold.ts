@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../../infra/eventstore/event-store.ts';
-import { auditMetadataOf, EventDecodeError } from '../../core/decode.ts';
+import { auditMetadataOf } from '../../core/decode.ts';
+import { ProjectionInvariantError } from '../../core/types.ts';
 import { checkWebhookEvent } from './events.ts';
 
 export type InboxStatus = 'received' | 'processed' | 'failed' | 'parked' | 'resolved';
@@ -87,7 +88,7 @@ export function evolveInbox(draft: InboxDraft | undefined, event: StoredEvent): 
   const type = checkWebhookEvent(event);
   if (type === 'WebhookReceived') return draft ?? received(event);
   if (draft === undefined) {
-    throw new EventDecodeError(`${type} before WebhookReceived on ${event.stream}`);
+    throw new ProjectionInvariantError(`${type} before WebhookReceived on ${event.stream}`);
   }
   const base = { ...draft, tenantId: tenantAfter(draft, event) };
   switch (type) {
@@ -138,7 +139,7 @@ export function evolveInbox(draft: InboxDraft | undefined, event: StoredEvent): 
       };
     default: {
       const unexpected: never = type;
-      throw new EventDecodeError(`unexpected webhook event ${String(unexpected)}`);
+      throw new ProjectionInvariantError(`unexpected webhook event ${String(unexpected)}`);
     }
   }
 }
