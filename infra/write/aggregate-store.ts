@@ -13,7 +13,10 @@ import { computeEventHash } from './hash-chain.ts';
 /** What the write path needs to know about an aggregate: pure functions plus its codec. */
 export interface AggregateDefinition<Command, Event, State> {
   streamName(id: string): string;
-  decide(command: Command, state: State | undefined): { ok: true; events: Event[] } | { ok: false; error: DomainError };
+  decide(
+    command: Command,
+    state: State | undefined,
+  ): { ok: true; events: Event[] } | { ok: false; error: DomainError };
   evolve(state: State | undefined, event: Event): State;
   encode(event: Event): { type: string; data: JsonObject; schemaVersion: number };
   /** Validates and upcasts a stored event; throws on a corrupt one (a broken invariant). */

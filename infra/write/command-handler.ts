@@ -1,10 +1,6 @@
 import type { DomainError } from '../../domain/errors.ts';
 import { StreamConflictError, type EventStore } from '../eventstore/event-store.ts';
-import {
-  appendDecided,
-  loadAggregate,
-  type AggregateDefinition,
-} from './aggregate-store.ts';
+import { appendDecided, loadAggregate, type AggregateDefinition } from './aggregate-store.ts';
 import type { CommandContext } from './event-metadata.ts';
 
 export interface CommandOptions {

@@ -47,7 +47,11 @@ export function verifyHashChain(events: readonly ChainLink[]): ChainVerdict {
     const stored = event.metadata.hash;
     const storedPrevious = event.metadata.previousHash ?? null;
     if (storedPrevious !== previousHash) {
-      return { ok: false, revision: event.revision, reason: 'previousHash does not link to the previous event' };
+      return {
+        ok: false,
+        revision: event.revision,
+        reason: 'previousHash does not link to the previous event',
+      };
     }
     const expected = computeEventHash({
       previousHash,
@@ -58,7 +62,11 @@ export function verifyHashChain(events: readonly ChainLink[]): ChainVerdict {
       metadataWithoutHash: event.metadata,
     });
     if (stored !== expected) {
-      return { ok: false, revision: event.revision, reason: 'hash does not match the event content' };
+      return {
+        ok: false,
+        revision: event.revision,
+        reason: 'hash does not match the event content',
+      };
     }
     previousHash = expected;
   }

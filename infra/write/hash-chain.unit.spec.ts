@@ -15,7 +15,13 @@ function chain(count: number): ChainLink[] {
       data,
       metadataWithoutHash: metadata,
     });
-    links.push({ stream: 'payment-p1', revision, type: 'PaymentCaptured', data, metadata: { ...metadata, hash } });
+    links.push({
+      stream: 'payment-p1',
+      revision,
+      type: 'PaymentCaptured',
+      data,
+      metadata: { ...metadata, hash },
+    });
     previousHash = hash;
   }
   return links;
@@ -45,8 +51,22 @@ describe('hash chain', () => {
   });
 
   it('does not depend on key order', () => {
-    const a = computeEventHash({ previousHash: null, stream: 's', revision: 0n, type: 't', data: { a: 1, b: 2 }, metadataWithoutHash: { x: 1, y: 2 } });
-    const b = computeEventHash({ previousHash: null, stream: 's', revision: 0n, type: 't', data: { b: 2, a: 1 }, metadataWithoutHash: { y: 2, x: 1 } });
+    const a = computeEventHash({
+      previousHash: null,
+      stream: 's',
+      revision: 0n,
+      type: 't',
+      data: { a: 1, b: 2 },
+      metadataWithoutHash: { x: 1, y: 2 },
+    });
+    const b = computeEventHash({
+      previousHash: null,
+      stream: 's',
+      revision: 0n,
+      type: 't',
+      data: { b: 2, a: 1 },
+      metadataWithoutHash: { y: 2, x: 1 },
+    });
     expect(a).toBe(b);
   });
 });

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { DomainError } from '../../domain/errors.ts';
-import { StreamConflictError, type EventStore, type StoredEvent } from '../eventstore/event-store.ts';
+import {
+  StreamConflictError,
+  type EventStore,
+  type StoredEvent,
+} from '../eventstore/event-store.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 /**
@@ -22,8 +26,7 @@ export interface IdempotentRequest {
 }
 
 export type IdempotentOutcome =
-  | { kind: 'result'; json: string; replayed: boolean }
-  | { kind: 'refused'; error: DomainError };
+  { kind: 'result'; json: string; replayed: boolean } | { kind: 'refused'; error: DomainError };
 
 /** Transient failures (unavailable, conflict after retries) are not stored: a retry runs again. */
 export type ExecutionResult = { store: true; json: string } | { store: false; json: string };
@@ -63,7 +66,8 @@ function readClaim(events: readonly StoredEvent[]): ClaimState | undefined {
   return {
     fingerprint: String(claim.data.requestFingerprint),
     reservedIds: (claim.data.reservedIds ?? {}) as Record<string, string>,
-    resultJson: typeof completed?.data.resultJson === 'string' ? completed.data.resultJson : undefined,
+    resultJson:
+      typeof completed?.data.resultJson === 'string' ? completed.data.resultJson : undefined,
   };
 }
 
@@ -115,7 +119,14 @@ async function recordResult(
   try {
     await store.append(
       stream,
-      [{ id: crypto.randomUUID(), type: 'IdempotencyKeyCompleted', data: { resultJson: json, completedAt: at }, metadata: {} }],
+      [
+        {
+          id: crypto.randomUUID(),
+          type: 'IdempotencyKeyCompleted',
+          data: { resultJson: json, completedAt: at },
+          metadata: {},
+        },
+      ],
       0n,
     );
     return json;
@@ -135,8 +146,9 @@ export async function runIdempotent(
 ): Promise<IdempotentOutcome> {
   const stream = idempotencyStreamName(request.tenantId, request.key);
   const fingerprint = requestFingerprint(request.operation, request.request);
-  let claim = readClaim((await store.readStream(stream)) ?? []);
-  if (claim === undefined) {
+  // Optimistic: most keys are new, so claim first and read only when the claim is refused.
+  let claim: ClaimState | undefined;
+  {
     try {
       await store.append(
         stream,
@@ -158,7 +170,11 @@ export async function runIdempotent(
       );
       const result = await execute(request.reservedIds);
       if (!result.store) return { kind: 'result', json: result.json, replayed: false };
-      return { kind: 'result', json: await recordResult(store, stream, result.json, request.at), replayed: false };
+      return {
+        kind: 'result',
+        json: await recordResult(store, stream, result.json, request.at),
+        replayed: false,
+      };
     } catch (error) {
       if (!(error instanceof StreamConflictError) || error.stream !== stream) throw error;
       claim = await waitForClaim(store, stream, options);
@@ -166,7 +182,8 @@ export async function runIdempotent(
   }
   if (claim === undefined) throw new Error(`idempotency stream ${stream} has no claim`);
   if (claim.fingerprint !== fingerprint) return { kind: 'refused', error: reusedError };
-  if (claim.resultJson !== undefined) return { kind: 'result', json: claim.resultJson, replayed: true };
+  if (claim.resultJson !== undefined)
+    return { kind: 'result', json: claim.resultJson, replayed: true };
   const finished = await waitForResult(store, stream, options);
   if (finished?.resultJson !== undefined) {
     return { kind: 'result', json: finished.resultJson, replayed: true };
@@ -174,5 +191,9 @@ export async function runIdempotent(
   // The first request died (or is stuck): run it again with the ids it reserved.
   const result = await execute(claim.reservedIds);
   if (!result.store) return { kind: 'result', json: result.json, replayed: true };
-  return { kind: 'result', json: await recordResult(store, stream, result.json, request.at), replayed: true };
+  return {
+    kind: 'result',
+    json: await recordResult(store, stream, result.json, request.at),
+    replayed: true,
+  };
 }

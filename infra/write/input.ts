@@ -13,7 +13,8 @@ export function parseMoneyInput(input: MoneyInput, field: string[]): Parsed<Mone
   const currency = parseCurrencyCode(
     typeof input.currency === 'string' ? input.currency.toUpperCase() : input.currency,
   );
-  if (!currency.ok) return { ok: false, error: { ...currency.error, field: [...field, 'currency'] } };
+  if (!currency.ok)
+    return { ok: false, error: { ...currency.error, field: [...field, 'currency'] } };
   const amount = parseMinorUnits(input.amount, 'positive');
   if (!amount.ok) return { ok: false, error: { ...amount.error, field: [...field, 'amount'] } };
   return { ok: true, value: { amount: amount.value, currency: currency.value } };

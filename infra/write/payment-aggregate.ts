@@ -15,7 +15,11 @@ export const paymentAggregate: PaymentAggregate = {
   evolve,
   encode: (event) => {
     const encoded = encodeEvent(event);
-    return { type: encoded.type, data: encoded.data as JsonObject, schemaVersion: encoded.schemaVersion };
+    return {
+      type: encoded.type,
+      data: encoded.data as JsonObject,
+      schemaVersion: encoded.schemaVersion,
+    };
   },
   decode: (stored: StoredEvent) => {
     const version = stored.metadata.schemaVersion;

@@ -37,7 +37,9 @@ export interface Caller {
 /** Refusals the write path adds to the domain's own codes. */
 export type ServiceErrorCode = 'PROVIDER_REFERENCE_IN_USE';
 
-export type UserError = Omit<DomainError, 'code'> & { code: DomainError['code'] | ServiceErrorCode };
+export type UserError = Omit<DomainError, 'code'> & {
+  code: DomainError['code'] | ServiceErrorCode;
+};
 
 export interface PaymentResult {
   payment: PaymentSnapshot | null;
@@ -166,7 +168,8 @@ export class PaymentService {
     const events = await this.store.readStream(paymentAggregate.streamName(paymentId));
     if (!events || events.length === 0) return undefined;
     let state: PaymentState | undefined;
-    for (const stored of events) state = paymentAggregate.evolve(state, paymentAggregate.decode(stored));
+    for (const stored of events)
+      state = paymentAggregate.evolve(state, paymentAggregate.decode(stored));
     if (!state || (tenantId !== '*' && state.tenantId !== tenantId)) return undefined;
     return { state, events };
   }
@@ -207,7 +210,11 @@ export class PaymentService {
     const key = parseIdempotencyKey(input.idempotencyKey, ['input', 'idempotencyKey']);
     const amount = parseMoneyInput(input.amount, ['input', 'amount']);
     const reference = parseText(input.reference, ['input', 'reference'], 255);
-    const providerPaymentId = parseText(input.providerPaymentId, ['input', 'providerPaymentId'], 255);
+    const providerPaymentId = parseText(
+      input.providerPaymentId,
+      ['input', 'providerPaymentId'],
+      255,
+    );
     const provider = parseText(input.provider, ['input', 'provider'], 64);
     const problem = collect([key, amount, reference, providerPaymentId, provider]);
     if (problem) return refused(problem);
@@ -349,15 +356,22 @@ export class PaymentService {
     const amount = input.amount ? parseMoneyInput(input.amount, ['input', 'amount']) : undefined;
     if (amount && !amount.ok) return refused(amount.error);
     const request = { ...input, idempotencyKey: undefined };
-    return this.onPayment(caller, 'capturePayment', input, request, { captureId: uuidV7() }, (ids, at) => ({
-      type: 'CapturePayment',
-      data: {
-        paymentId: input.paymentId,
-        captureId: ids.captureId!,
-        ...(amount?.ok ? { amount: amount.value } : {}),
-        at,
-      },
-    }));
+    return this.onPayment(
+      caller,
+      'capturePayment',
+      input,
+      request,
+      { captureId: uuidV7() },
+      (ids, at) => ({
+        type: 'CapturePayment',
+        data: {
+          paymentId: input.paymentId,
+          captureId: ids.captureId!,
+          ...(amount?.ok ? { amount: amount.value } : {}),
+          at,
+        },
+      }),
+    );
   }
 
   async voidPayment(caller: Caller, input: VoidPaymentInput): Promise<PaymentResult> {

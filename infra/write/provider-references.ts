@@ -12,9 +12,7 @@ export function providerReferenceStream(providerPaymentId: string): string {
   return `providerref-${createHash('sha256').update(providerPaymentId, 'utf8').digest('hex')}`;
 }
 
-export type ReferenceClaim =
-  | { ok: true }
-  | { ok: false; ownerPaymentId: string };
+export type ReferenceClaim = { ok: true } | { ok: false; ownerPaymentId: string };
 
 export async function claimProviderReference(
   store: EventStore,
@@ -48,7 +46,9 @@ export async function findPaymentByProviderReference(
   store: EventStore,
   providerPaymentId: string,
 ): Promise<{ paymentId: string; tenantId: string } | undefined> {
-  const events = await store.readStream(providerReferenceStream(providerPaymentId), { maxCount: 1 });
+  const events = await store.readStream(providerReferenceStream(providerPaymentId), {
+    maxCount: 1,
+  });
   const first = events?.[0];
   if (!first || typeof first.data.paymentId !== 'string') return undefined;
   return { paymentId: first.data.paymentId, tenantId: String(first.data.tenantId) };

@@ -63,7 +63,11 @@ describe('payment command path against the embedded event store', () => {
 
   it('creates one payment for the same idempotency key sent 20 times concurrently', async () => {
     const key = `order-${randomUUID()}`;
-    const input = { idempotencyKey: key, amount: { amount: '4200', currency: 'EUR' }, reference: 'order 17' };
+    const input = {
+      idempotencyKey: key,
+      amount: { amount: '4200', currency: 'EUR' },
+      reference: 'order 17',
+    };
     const results = await Promise.all(
       Array.from({ length: 20 }, () => service.createPayment(caller(), input)),
     );
@@ -79,7 +83,10 @@ describe('payment command path against the embedded event store', () => {
     const first = await service.createPayment(caller(), input);
     const again = await service.createPayment(caller(), input);
     expect(JSON.stringify(again)).toBe(JSON.stringify(first));
-    const changed = await service.createPayment(caller(), { ...input, amount: { amount: '1000', currency: 'JPY' } });
+    const changed = await service.createPayment(caller(), {
+      ...input,
+      amount: { amount: '1000', currency: 'JPY' },
+    });
     expect(changed.errors.map((error) => error.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(changed.payment).toBeNull();
   });
@@ -124,7 +131,10 @@ describe('payment command path against the embedded event store', () => {
       const result = await service.createPayment(caller(), { idempotencyKey: key, amount });
       expect(result.errors.map((error) => error.code)).toEqual([code]);
       // Nothing was claimed: the same key with a valid request still works.
-      const valid = await service.createPayment(caller(), { idempotencyKey: key, amount: { amount: '1', currency: 'USD' } });
+      const valid = await service.createPayment(caller(), {
+        idempotencyKey: key,
+        amount: { amount: '1', currency: 'USD' },
+      });
       expect(valid.errors).toEqual([]);
     }
   });
