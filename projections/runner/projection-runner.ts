@@ -233,12 +233,16 @@ export class ProjectionRunner {
     }
     const limit = this.options.idleScanEventsMax;
     const page = await this.options.eventStore.readAllPage(cursor.position ?? undefined, limit);
+    // The page is a contiguous stretch of `$all` after the checkpoint: if none of it is ours,
+    // the checkpoint may move to its end (not beyond: what lies past the page is unread).
     const stretch = page.filter(
-      (event) => (cursor.position === null || event.position > cursor.position) && event.position <= head,
+      (event) => cursor.position === null || event.position > cursor.position,
     );
-    const coversHead = page.length < limit || (page.at(-1)?.position ?? -1n) >= head;
-    if (!coversHead || stretch.some((event) => this.handled.has(event.type))) return;
-    await this.commit(client, cursor, [], head);
+    const end = stretch.at(-1)?.position;
+    if (end === undefined) this.stats.phase = 'live';
+    if (end === undefined || stretch.some((event) => this.handled.has(event.type))) return;
+    await this.commit(client, cursor, [], end);
+    if (end < head) return;
     this.stats.phase = 'live';
   }
 }
