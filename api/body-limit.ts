@@ -1,45 +1,39 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
- * Refuses a body larger than `bytesMax` with 413 before reading it: by its Content-Length when
- * declared, else by counting the chunks as they arrive and stopping at the limit.
+ * Refuses a body larger than `bytesMax` with 413 by its declared Content-Length, before a byte of
+ * it is read. A body without a length (chunked) is refused with 411: the API's clients send JSON
+ * of known size, and a declared length is what lets the server read no further than the limit.
  */
 export function bodyLimit(bytesMax: number): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
     const declared = request.headers['content-length'];
-    if (declared !== undefined) {
-      const length = Number(declared);
-      if (!Number.isFinite(length) || length > bytesMax) {
-        tooLarge(request, response, bytesMax);
+    if (declared === undefined) {
+      if (request.headers['transfer-encoding'] !== undefined) {
+        refuse(request, response, 411, 'LENGTH_REQUIRED', 'send the body with a Content-Length');
         return;
       }
       next();
       return;
     }
-    if (request.headers['transfer-encoding'] === undefined) {
-      next();
+    const length = Number(declared);
+    if (!Number.isSafeInteger(length) || length < 0 || length > bytesMax) {
+      refuse(request, response, 413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${bytesMax} bytes`);
       return;
     }
-    let received = 0;
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > bytesMax) {
-        request.off('data', onData);
-        tooLarge(request, response, bytesMax);
-      }
-    };
-    request.on('data', onData);
     next();
   };
 }
 
-function tooLarge(request: Request, response: Response, bytesMax: number): void {
-  if (response.headersSent) return;
+function refuse(
+  request: Request,
+  response: Response,
+  status: number,
+  error: string,
+  message: string,
+): void {
   response.setHeader('connection', 'close');
-  response.status(413).json({
-    error: 'PAYLOAD_TOO_LARGE',
-    message: `request body exceeds ${bytesMax} bytes`,
-  });
-  // Read no further: stop the socket once the answer is out.
+  response.status(status).json({ error, message });
+  // Read no further: close the connection once the answer is out.
   response.on('finish', () => request.socket.destroy());
 }

@@ -14,7 +14,7 @@ export type ApplyResult =
 export type PaymentWriter = Pick<PaymentService, 'execute' | 'load'>;
 
 export interface ApplyDependencies {
-  eventStore: Pick<EventStore, 'readStream'>;
+  eventStore: EventStore;
   paymentService: PaymentWriter;
 }
 
@@ -29,7 +29,7 @@ async function resolvePayment(
   let paymentId = reference.paymentId;
   if (paymentId === null && reference.providerPaymentId !== null) {
     const owner = await findPaymentByProviderReference(
-      dependencies.eventStore as EventStore,
+      dependencies.eventStore,
       reference.providerPaymentId,
     );
     paymentId = owner?.paymentId ?? null;

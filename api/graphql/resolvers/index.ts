@@ -1,0 +1,20 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { mutationResolvers } from './mutation.ts';
+import { queryResolvers } from './query.ts';
+import {
+  journalEntryResolvers,
+  paymentResolvers,
+  paymentSnapshotResolvers,
+  refundResolvers,
+} from './types.ts';
+
+export const resolvers = {
+  DateTime: DateTimeResolver,
+  JSON: JSONResolver,
+  Query: queryResolvers,
+  Mutation: mutationResolvers,
+  Payment: paymentResolvers,
+  Refund: refundResolvers,
+  JournalEntry: journalEntryResolvers,
+  PaymentSnapshot: paymentSnapshotResolvers,
+};

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import type { EventStore } from '../infra/eventstore/event-store.ts';
+import type { Logger } from '../infra/logging/logger.ts';
+import type { Pool } from '../infra/postgres/pool.ts';
+import { waitForPosition } from './consistency/wait-for-position.ts';
+import type { Projection } from './core/types.ts';
+import { allProjections } from './registry.ts';
+import { connectionConfigOf } from './runner/lease.ts';
+import { retryProjection, skipPoisonEvent } from './runner/poison.ts';
+import { ProjectionRunner } from './runner/projection-runner.ts';
+import { registerProjectionMetrics } from './status/metrics.ts';
+import { readProjectionStatuses, type ProjectionStatus } from './status/status.ts';
+
+export interface StartProjectionsOptions {
+  pool: Pool;
+  eventStore: EventStore;
+  logger: Logger;
+  /** When given, the projection collectors are registered on it. */
+  registry?: Registry;
+  /** Events per transaction (bounded). Default 500. */
+  batchSize?: number;
+  /** Longest wait before a partial batch is committed. Default 100 ms. */
+  flushIntervalMs?: number;
+  /** How often a standby instance tries to take over. Default 1,000 ms. */
+  lockPollMs?: number;
+  projections?: readonly Projection[];
+  /** Dedicated lock-holding connections; default: the pool's own settings. */
+  connection?: pg.ClientConfig;
+  instanceId?: string;
+}
+
+export interface RunningProjections {
+  readonly instanceId: string;
+  readonly runners: readonly ProjectionRunner[];
+  stop(): Promise<void>;
+  statuses(): Promise<ProjectionStatus[]>;
+  skipPoisonEvent(name: string, position: bigint, actor?: string): Promise<void>;
+  retryProjection(name: string, actor?: string): Promise<void>;
+  waitForPosition(position: bigint, timeoutMs: number): Promise<void>;
+}
+
+function cached<Value>(load: () => Promise<Value>, maxAgeMs: number): () => Promise<Value> {
+  let value: Promise<Value> | undefined;
+  let loadedAtMs = 0;
+  return () => {
+    if (value === undefined || Date.now() - loadedAtMs > maxAgeMs) {
+      loadedAtMs = Date.now();
+      value = load().catch((error: unknown) => {
+        value = undefined;
+        throw error;
+      });
+    }
+    return value;
+  };
+}
+
+/**
+ * Starts one runner per projection. Each takes its own lock, subscription, checkpoint and error
+ * state, so a failing or rebuilding projection never holds the others back.
+ */
+export function startProjections(options: StartProjectionsOptions): RunningProjections {
+  const projections = options.projections ?? allProjections;
+  const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const logger = options.logger.child({ component: 'projections' });
+  const statuses = () =>
+    readProjectionStatuses({
+      pool: options.pool,
+      eventStore: options.eventStore,
+      projections,
+      localStats: () => runners.map((runner) => runner.stats),
+    });
+  const metrics = options.registry
+    ? registerProjectionMetrics(options.registry, { statuses: cached(statuses, 2_000) })
+    : undefined;
+  const runners = projections.map(
+    (projection) =>
+      new ProjectionRunner({
+        projection,
+        eventStore: options.eventStore,
+        connection: options.connection ?? connectionConfigOf(options.pool),
+        logger,
+        instanceId,
+        batchSize: options.batchSize ?? 500,
+        flushIntervalMs: options.flushIntervalMs ?? 100,
+        lockPollMs: options.lockPollMs ?? 1_000,
+        retryDelayMs: 1_000,
+        checkpointIntervalEvents: 32,
+        idleScanEventsMax: 1_000,
+        ...(metrics ? { onBatch: metrics.batchApplied } : {}),
+      }),
+  );
+  for (const runner of runners) runner.start();
+  logger.info({ instanceId, projections: projections.map((item) => item.name) }, 'projections started');
+  return {
+    instanceId,
+    runners,
+    stop: async () => {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    },
+    statuses,
+    skipPoisonEvent: (name, position, actor) => skipPoisonEvent(options.pool, name, position, actor),
+    retryProjection: (name, actor) => retryProjection(options.pool, name, actor),
+    waitForPosition: (position, timeoutMs) =>
+      waitForPosition(options.pool, position, timeoutMs, { projections }),
+  };
+}
