@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { ProjectionEventSource } from './core/event-source.ts';
 import type { Registry } from 'prom-client';
-import type { EventStore } from '../infra/eventstore/event-store.ts';
 import type { Logger } from '../infra/logging/logger.ts';
 import type { Pool } from '../infra/postgres/pool.ts';
 import { waitForPosition } from './consistency/wait-for-position.ts';
@@ -16,7 +16,7 @@ import { readProjectionStatuses, type ProjectionStatus } from './status/status.t
 
 export interface StartProjectionsOptions {
   pool: Pool;
-  eventStore: EventStore;
+  eventStore: ProjectionEventSource;
   logger: Logger;
   /** When given, the projection collectors are registered on it. */
   registry?: Registry;
@@ -63,19 +63,20 @@ function cached<Value>(load: () => Promise<Value>, maxAgeMs: number): () => Prom
  */
 export function startProjections(options: StartProjectionsOptions): RunningProjections {
   const projections = options.projections ?? allProjections;
-  const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const instanceId =
+    options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const logger = options.logger.child({ component: 'projections' });
-  const statuses = () =>
+  const statuses = (): Promise<ProjectionStatus[]> =>
     readProjectionStatuses({
       pool: options.pool,
       eventStore: options.eventStore,
       projections,
-      localStats: () => runners.map((runner) => runner.stats),
+      localStats: () => runners.map((runner: ProjectionRunner) => runner.stats),
     });
   const metrics = options.registry
     ? registerProjectionMetrics(options.registry, { statuses: cached(statuses, 2_000) })
     : undefined;
-  const runners = projections.map(
+  const runners: ProjectionRunner[] = projections.map(
     (projection) =>
       new ProjectionRunner({
         projection,
@@ -93,7 +94,10 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
       }),
   );
   for (const runner of runners) runner.start();
-  logger.info({ instanceId, projections: projections.map((item) => item.name) }, 'projections started');
+  logger.info(
+    { instanceId, projections: projections.map((item) => item.name) },
+    'projections started',
+  );
   return {
     instanceId,
     runners,
@@ -101,7 +105,8 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
       await Promise.all(runners.map((runner) => runner.stop()));
     },
     statuses,
-    skipPoisonEvent: (name, position, actor) => skipPoisonEvent(options.pool, name, position, actor),
+    skipPoisonEvent: (name, position, actor) =>
+      skipPoisonEvent(options.pool, name, position, actor),
     retryProjection: (name, actor) => retryProjection(options.pool, name, actor),
     waitForPosition: (position, timeoutMs) =>
       waitForPosition(options.pool, position, timeoutMs, { projections }),

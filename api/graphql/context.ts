@@ -4,17 +4,15 @@ import type { EventStore } from '../../infra/eventstore/event-store.ts';
 import type { Caller, PaymentService } from '../../infra/write/payment-service.ts';
 import { hasRole, type Principal, type Role } from '../auth/roles.ts';
 import { consistencyGate, type WaitForPosition } from './consistency.ts';
-import type { ProjectionStatusView } from './data/operations.ts';
+import type { RunningProjections } from '../../projections/start.ts';
+import type { ProjectionStatus } from '../../projections/status/status.ts';
 import type { Queryable } from './data/sql.ts';
 import { ForbiddenError } from './errors.ts';
 import { auditEventFromStored } from './event-history.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
-/** What the read side offers the API; optional until its status API is wired in. */
-export interface ProjectionsApi {
-  statuses(): Promise<readonly ProjectionStatusView[]>;
-  waitForPosition?: WaitForPosition;
-}
+/** What the API uses of the read side's running projections (projections/start.ts). */
+export type ProjectionsApi = Pick<RunningProjections, 'statuses' | 'waitForPosition'>;
 
 /** Long-lived dependencies, shared by every request. */
 export interface GraphqlServices {
@@ -22,7 +20,8 @@ export interface GraphqlServices {
   readPool: Queryable;
   paymentService: PaymentService;
   eventStore: EventStore;
-  projections: ProjectionsApi | undefined;
+  /** Status of the projections (role operate). */
+  projectionStatuses: () => Promise<readonly ProjectionStatus[]>;
   waitForPosition: WaitForPosition;
   consistencyTimeoutMs: number;
 }

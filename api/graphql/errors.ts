@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError } from './graphql-module.ts';
 import { EventStoreUnavailableError } from '../../infra/eventstore/event-store.ts';
 
 /**

@@ -7,14 +7,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * cannot be replayed outside the tolerance window with a fresh timestamp.
  */
 export type SignatureFailureReason =
-  | 'missing header'
-  | 'malformed header'
-  | 'no signature matches'
-  | 'timestamp outside tolerance';
+  'missing header' | 'malformed header' | 'no signature matches' | 'timestamp outside tolerance';
 
 export type SignatureVerdict =
-  | { ok: true; timestampSeconds: number }
-  | { ok: false; reason: SignatureFailureReason };
+  { ok: true; timestampSeconds: number } | { ok: false; reason: SignatureFailureReason };
 
 export interface VerifyOptions {
   /** Active secrets, newest first; any match is accepted (rotation). */
@@ -57,7 +53,11 @@ export function parseSignatureHeader(header: string): ParsedHeader | undefined {
   return { timestampSeconds, signatures };
 }
 
-export function computeSignature(secret: string, timestampSeconds: number, rawBody: Buffer): Buffer {
+export function computeSignature(
+  secret: string,
+  timestampSeconds: number,
+  rawBody: Buffer,
+): Buffer {
   return createHmac('sha256', secret)
     .update(`${timestampSeconds}.`, 'utf8')
     .update(rawBody)

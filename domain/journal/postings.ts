@@ -7,15 +7,15 @@ import type { PaymentEvent, PaymentEventOf } from '../payment/events.ts';
  * books: it collects card payments through a provider on behalf of merchants.
  *
  * Chart of accounts (one set per currency; "normal" is the side that increases the account):
- * | account             | kind      | normal | meaning                                              |
- * |---------------------|-----------|--------|------------------------------------------------------|
- * | customer_funds      | asset     | debit  | captured money held by the provider for us           |
- * | settlement_clearing | asset     | debit  | paid out by the provider, not yet seen on the bank   |
- * | cash                | asset     | debit  | our bank account                                     |
- * | disputes            | asset     | debit  | money the card network withholds while disputed      |
- * | merchant_payable    | liability | credit | what we owe merchants                                |
- * | refunds_pending     | liability | credit | refunds promised to customers, not yet paid back     |
- * | provider_fees       | expense   | debit  | what the provider keeps for processing               |
+ * | account             | kind      | normal | meaning |
+ * |---------------------|-----------|--------|---------|
+ * | customer_funds      | asset     | debit  | captured money held by the provider for us |
+ * | settlement_clearing | asset     | debit  | paid out by the provider, not yet seen on the bank |
+ * | cash                | asset     | debit  | our bank account |
+ * | disputes            | asset     | debit  | money the card network withholds while disputed |
+ * | merchant_payable    | liability | credit | what we owe merchants |
+ * | refunds_pending     | liability | credit | refunds promised to customers, not yet paid back |
+ * | provider_fees       | expense   | debit  | what the provider keeps for processing |
  *
  * Rules (A = the event's amount; F = fee; N = net):
  * | event             | debit                                  | credit               |

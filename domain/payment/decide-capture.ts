@@ -1,4 +1,5 @@
 import type { Decision } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { formatMinorUnits } from '../money/index.ts';
 import { hasPassed } from '../time.ts';
 import type { CommandData } from './commands.ts';
@@ -11,7 +12,6 @@ import {
   checkMoney,
   firstProblem,
   refusal,
-  refuseWith,
 } from './guards.ts';
 
 /**
@@ -32,22 +32,22 @@ export function decideCapture(
   if (existing !== undefined) {
     return data.amount === undefined || data.amount.amount === existing.amount
       ? alreadyDone()
-      : refuseWith('IDEMPOTENCY_KEY_REUSED', `capture ${data.captureId} had another amount`);
+      : refuse('IDEMPOTENCY_KEY_REUSED', `capture ${data.captureId} had another amount`);
   }
   if (state.status !== 'AUTHORIZED' && state.status !== 'PARTIALLY_CAPTURED') {
-    return refuseWith('INVALID_TRANSITION', `cannot capture a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot capture a ${state.status} payment`);
   }
   if (hasPassed(state.captureExpiresAt, data.at)) {
-    return refuseWith('PAYMENT_EXPIRED', 'the capture window of the authorization has passed');
+    return refuse('PAYMENT_EXPIRED', 'the capture window of the authorization has passed');
   }
   const remaining = state.authorizedAmount - state.capturedAmount;
   const amount = data.amount?.amount ?? remaining;
   if (amount > state.authorizedAmount) {
-    return refuseWith('AMOUNT_EXCEEDS_AUTHORIZED', 'capture exceeds the authorization', ['amount']);
+    return refuse('AMOUNT_EXCEEDS_AUTHORIZED', 'capture exceeds the authorization', ['amount']);
   }
   if (amount > remaining) {
     const message = `capture exceeds the ${remaining} minor units left to capture`;
-    return refuseWith('AMOUNT_EXCEEDS_CAPTURABLE', message, ['amount']);
+    return refuse('AMOUNT_EXCEEDS_CAPTURABLE', message, ['amount']);
   }
   return accept({
     type: 'PaymentCaptured',
@@ -79,21 +79,21 @@ export function decideSettle(
   const fee = data.fee.amount;
   if (state.settlement !== null) {
     if (state.settlement.settlementId !== data.settlementId) {
-      return refuseWith('INVALID_TRANSITION', 'the payment is already settled');
+      return refuse('INVALID_TRANSITION', 'the payment is already settled');
     }
     return state.settlement.amount === amount && state.settlement.fee === fee
       ? alreadyDone()
-      : refuseWith('IDEMPOTENCY_KEY_REUSED', `settlement ${data.settlementId} had other amounts`);
+      : refuse('IDEMPOTENCY_KEY_REUSED', `settlement ${data.settlementId} had other amounts`);
   }
   if (state.status !== 'CAPTURED' && state.status !== 'PARTIALLY_CAPTURED') {
-    return refuseWith('INVALID_TRANSITION', `cannot settle a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot settle a ${state.status} payment`);
   }
   if (amount > state.capturedAmount) {
     const message = 'settled amount exceeds the captured amount';
-    return refuseWith('SETTLEMENT_EXCEEDS_CAPTURED', message, ['amount']);
+    return refuse('SETTLEMENT_EXCEEDS_CAPTURED', message, ['amount']);
   }
   if (fee > amount) {
-    return refuseWith('INVALID_AMOUNT', 'the fee exceeds the settled amount', ['fee']);
+    return refuse('INVALID_AMOUNT', 'the fee exceeds the settled amount', ['fee']);
   }
   return accept({
     type: 'PaymentSettled',

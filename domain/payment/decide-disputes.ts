@@ -1,4 +1,5 @@
 import type { Decision } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { formatMinorUnits } from '../money/index.ts';
 import type { CommandData } from './commands.ts';
 import { DISPUTE_OUTCOMES } from './commands.ts';
@@ -14,7 +15,6 @@ import {
   firstProblem,
   optional,
   refusal,
-  refuseWith,
 } from './guards.ts';
 
 /**
@@ -35,15 +35,15 @@ export function decideOpenDispute(
   if (existing !== undefined) {
     return existing.amount === data.amount.amount
       ? alreadyDone()
-      : refuseWith('IDEMPOTENCY_KEY_REUSED', `dispute ${data.disputeId} had another amount`);
+      : refuse('IDEMPOTENCY_KEY_REUSED', `dispute ${data.disputeId} had another amount`);
   }
   if (!CAPTURED_STATUSES.has(state.status)) {
-    return refuseWith('INVALID_TRANSITION', `cannot dispute a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot dispute a ${state.status} payment`);
   }
   const disputable = state.capturedAmount - state.disputedAmount;
   if (data.amount.amount > disputable) {
     const message = `dispute exceeds the ${disputable} minor units not yet disputed`;
-    return refuseWith('DISPUTE_EXCEEDS_CAPTURED', message, ['amount']);
+    return refuse('DISPUTE_EXCEEDS_CAPTURED', message, ['amount']);
   }
   return accept({
     type: 'DisputeOpened',
@@ -66,19 +66,16 @@ export function decideResolveDispute(
   const problem = checkIdentifier(data.disputeId, 'disputeId');
   if (problem !== undefined) return refusal(problem);
   if (!DISPUTE_OUTCOMES.includes(data.outcome)) {
-    return refuseWith('INVALID_COMMAND', 'outcome must be won or lost', ['outcome']);
+    return refuse('INVALID_COMMAND', 'outcome must be won or lost', ['outcome']);
   }
   const dispute = state.disputes.get(data.disputeId);
   if (dispute === undefined) {
-    return refuseWith('DISPUTE_NOT_FOUND', `no dispute ${data.disputeId}`, ['disputeId']);
+    return refuse('DISPUTE_NOT_FOUND', `no dispute ${data.disputeId}`, ['disputeId']);
   }
   const targetStatus = data.outcome === 'won' ? 'WON' : 'LOST';
   if (dispute.status === targetStatus) return alreadyDone();
   if (dispute.status !== 'OPEN') {
-    return refuseWith(
-      'INVALID_TRANSITION',
-      `dispute ${data.disputeId} is already ${dispute.status}`,
-    );
+    return refuse('INVALID_TRANSITION', `dispute ${data.disputeId} is already ${dispute.status}`);
   }
   const resolved = {
     paymentId: state.paymentId,

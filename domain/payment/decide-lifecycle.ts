@@ -1,4 +1,5 @@
 import type { Decision } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { formatMinorUnits, money } from '../money/index.ts';
 import { hasPassed } from '../time.ts';
 import type { CommandData } from './commands.ts';
@@ -15,7 +16,6 @@ import {
   firstProblem,
   optional,
   refusal,
-  refuseWith,
 } from './guards.ts';
 
 /** Same id, same data: a retry. Same id, different data: PAYMENT_ALREADY_EXISTS. */
@@ -35,9 +35,7 @@ export function decideCreate(
   if (problem !== undefined) return refusal(problem);
   const captureMode = data.captureMode ?? 'manual';
   if (!CAPTURE_MODES.includes(captureMode)) {
-    return refuseWith('INVALID_COMMAND', 'captureMode must be automatic or manual', [
-      'captureMode',
-    ]);
+    return refuse('INVALID_COMMAND', 'captureMode must be automatic or manual', ['captureMode']);
   }
   const initiated: PaymentEventOf<'PaymentInitiated'>['data'] = {
     paymentId: data.paymentId,
@@ -54,7 +52,7 @@ export function decideCreate(
   if (state === undefined) return accept({ type: 'PaymentInitiated', data: initiated });
   return sameInitiation(state, initiated)
     ? alreadyDone()
-    : refuseWith('PAYMENT_ALREADY_EXISTS', `payment ${data.paymentId} exists with other data`);
+    : refuse('PAYMENT_ALREADY_EXISTS', `payment ${data.paymentId} exists with other data`);
 }
 
 function sameInitiation(state: PaymentState, data: PaymentEventOf<'PaymentInitiated'>['data']) {
@@ -91,16 +89,16 @@ export function decideAuthorize(
       state.captureExpiresAt === captureExpiresAt;
     return same
       ? alreadyDone()
-      : refuseWith('INVALID_TRANSITION', 'the payment was already authorized with other data');
+      : refuse('INVALID_TRANSITION', 'the payment was already authorized with other data');
   }
   if (state.status !== 'INITIATED') {
-    return refuseWith('INVALID_TRANSITION', `cannot authorize a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot authorize a ${state.status} payment`);
   }
   if (amount.amount > state.amount) {
-    return refuseWith('AMOUNT_EXCEEDS_PAYMENT', 'authorization exceeds the payment', ['amount']);
+    return refuse('AMOUNT_EXCEEDS_PAYMENT', 'authorization exceeds the payment', ['amount']);
   }
   if (hasPassed(state.authorizationExpiresAt, data.at)) {
-    return refuseWith('PAYMENT_EXPIRED', 'the authorization window has passed');
+    return refuse('PAYMENT_EXPIRED', 'the authorization window has passed');
   }
   return accept({
     type: 'PaymentAuthorized',
@@ -123,7 +121,7 @@ export function decideVoid(
   if (problem !== undefined) return refusal(problem);
   if (state.status === 'VOIDED') return alreadyDone();
   if (state.status !== 'INITIATED' && state.status !== 'AUTHORIZED') {
-    return refuseWith('INVALID_TRANSITION', `cannot void a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot void a ${state.status} payment`);
   }
   return accept({
     type: 'PaymentVoided',
@@ -139,7 +137,7 @@ export function decideFail(
   if (problem !== undefined) return refusal(problem);
   if (state.status === 'FAILED') return alreadyDone();
   if (state.status !== 'INITIATED') {
-    return refuseWith('INVALID_TRANSITION', `cannot fail a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot fail a ${state.status} payment`);
   }
   return accept({
     type: 'PaymentFailed',
@@ -154,10 +152,10 @@ export function decideExpire(
 ): Decision<PaymentEvent> {
   if (state.status === 'EXPIRED') return alreadyDone();
   if (state.status !== 'INITIATED') {
-    return refuseWith('INVALID_TRANSITION', `cannot expire a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot expire a ${state.status} payment`);
   }
   if (!hasPassed(state.authorizationExpiresAt, data.at)) {
-    return refuseWith('INVALID_TRANSITION', 'the authorization deadline has not passed');
+    return refuse('INVALID_TRANSITION', 'the authorization deadline has not passed');
   }
   return accept({
     type: 'PaymentExpired',

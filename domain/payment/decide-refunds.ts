@@ -1,4 +1,5 @@
 import type { Decision } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { formatMinorUnits } from '../money/index.ts';
 import type { CommandData } from './commands.ts';
 import type { PaymentEvent } from './events.ts';
@@ -13,7 +14,6 @@ import {
   firstProblem,
   optional,
   refusal,
-  refuseWith,
 } from './guards.ts';
 
 /**
@@ -36,14 +36,14 @@ export function decideRequestRefund(
   if (existing !== undefined) {
     return existing.amount === data.amount.amount
       ? alreadyDone()
-      : refuseWith('IDEMPOTENCY_KEY_REUSED', `refund ${data.refundId} had another amount`);
+      : refuse('IDEMPOTENCY_KEY_REUSED', `refund ${data.refundId} had another amount`);
   }
   if (!CAPTURED_STATUSES.has(state.status)) {
-    return refuseWith('INVALID_TRANSITION', `cannot refund a ${state.status} payment`);
+    return refuse('INVALID_TRANSITION', `cannot refund a ${state.status} payment`);
   }
   if (data.amount.amount > state.refundableAmount) {
     const message = `refund exceeds the ${state.refundableAmount} minor units refundable`;
-    return refuseWith('REFUND_EXCEEDS_REFUNDABLE', message, ['amount']);
+    return refuse('REFUND_EXCEEDS_REFUNDABLE', message, ['amount']);
   }
   return accept({
     type: 'RefundRequested',
@@ -67,11 +67,11 @@ function findPendingRefund(
   if (problem !== undefined) return refusal(problem);
   const refund = state.refunds.get(refundId);
   if (refund === undefined) {
-    return refuseWith('REFUND_NOT_FOUND', `no refund ${refundId}`, ['refundId']);
+    return refuse('REFUND_NOT_FOUND', `no refund ${refundId}`, ['refundId']);
   }
   if (refund.status === doneStatus) return alreadyDone();
   if (refund.status !== 'PENDING') {
-    return refuseWith('INVALID_TRANSITION', `refund ${refundId} is already ${refund.status}`);
+    return refuse('INVALID_TRANSITION', `refund ${refundId} is already ${refund.status}`);
   }
   return { refund };
 }

@@ -1,5 +1,5 @@
 import type { Decision } from '../errors.ts';
-import { assertNever } from '../errors.ts';
+import { assertNever, refuse } from '../errors.ts';
 import type { PaymentCommand } from './commands.ts';
 import { decideCapture, decideSettle } from './decide-capture.ts';
 import { decideOpenDispute, decideResolveDispute } from './decide-disputes.ts';
@@ -12,7 +12,7 @@ import {
 } from './decide-lifecycle.ts';
 import { decideCompleteRefund, decideFailRefund, decideRequestRefund } from './decide-refunds.ts';
 import type { PaymentEvent } from './events.ts';
-import { checkIdentifier, checkInstant, firstProblem, refusal, refuseWith } from './guards.ts';
+import { checkIdentifier, checkInstant, firstProblem, refusal } from './guards.ts';
 import type { PaymentState } from './state.ts';
 
 /**
@@ -31,11 +31,11 @@ export function decide(
   if (problem !== undefined) return refusal(problem);
   if (command.type === 'CreatePayment') return decideCreate(command.data, state);
   if (state === undefined) {
-    return refuseWith('PAYMENT_NOT_FOUND', `no payment ${command.data.paymentId}`, ['paymentId']);
+    return refuse('PAYMENT_NOT_FOUND', `no payment ${command.data.paymentId}`, ['paymentId']);
   }
   if (state.paymentId !== command.data.paymentId) {
     // The write path loads the stream by the command's id, so this is a caller mix-up.
-    return refuseWith('INVALID_COMMAND', 'the command targets another payment', ['paymentId']);
+    return refuse('INVALID_COMMAND', 'the command targets another payment', ['paymentId']);
   }
   return decideOnExisting(command, state);
 }

@@ -1,4 +1,4 @@
-import type { Decision, DomainError, ErrorCode, Refusal } from '../errors.ts';
+import type { Decision, DomainError, Refusal } from '../errors.ts';
 import { domainError } from '../errors.ts';
 import type { CurrencyCode, Money, SignPolicy } from '../money/index.ts';
 import { checkMinorUnits, isCurrencyCode } from '../money/index.ts';
@@ -17,10 +17,6 @@ export function firstProblem(...checks: Check[]): DomainError | undefined {
 
 export function refusal(error: DomainError): Refusal {
   return { ok: false, error };
-}
-
-export function refuseWith(code: ErrorCode, message: string, field?: string[]): Refusal {
-  return refusal(domainError(code, message, field));
 }
 
 export function accept(...events: PaymentEvent[]): Decision<PaymentEvent> {

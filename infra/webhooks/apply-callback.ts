@@ -56,7 +56,8 @@ async function applyEffect(
     const next = planNextStep({ effect, state, currency: mapped.currency, at: mapped.occurredAt });
     if (next.kind === 'done') return { kind: 'ok', state, applied };
     if (next.kind === 'wait') return { kind: 'retry', error: next.reason };
-    if (next.kind === 'refuse') return { kind: 'refused', outcome: `refused:${next.code}: ${next.message}` };
+    if (next.kind === 'refuse')
+      return { kind: 'refused', outcome: `refused:${next.code}: ${next.message}` };
     const outcome = await dependencies.paymentService.execute(caller, next.command);
     if (!outcome.ok) {
       const error = `${outcome.error.code}: ${outcome.error.message}`;
@@ -81,11 +82,17 @@ export async function applyCallback(
   if (mapped.kind === 'ignored') {
     return { kind: 'processed', outcome: 'ignored', paymentId: null, tenantId: null };
   }
-  if (mapped.kind === 'invalid') return { kind: 'park', error: `INVALID_PAYLOAD: ${mapped.reason}` };
+  if (mapped.kind === 'invalid')
+    return { kind: 'park', error: `INVALID_PAYLOAD: ${mapped.reason}` };
   let state = await resolvePayment(dependencies, mapped.reference);
   if (state === undefined) {
     const named = mapped.reference.paymentId ?? mapped.reference.providerPaymentId ?? '?';
-    return { kind: 'retry', error: `PAYMENT_NOT_FOUND: no payment for ${named} yet`, paymentId: null, tenantId: null };
+    return {
+      kind: 'retry',
+      error: `PAYMENT_NOT_FOUND: no payment for ${named} yet`,
+      paymentId: null,
+      tenantId: null,
+    };
   }
   const found = { paymentId: state.paymentId, tenantId: state.tenantId };
   let applied = false;

@@ -8,12 +8,7 @@ import { INBOX_EVENT_TYPES } from './inbox-events.ts';
  * like `received` (waiting to be processed); the read side shows it as received.
  */
 export type CallbackStatus =
-  | 'received'
-  | 'replay_requested'
-  | 'failed'
-  | 'processed'
-  | 'parked'
-  | 'resolved';
+  'received' | 'replay_requested' | 'failed' | 'processed' | 'parked' | 'resolved';
 
 export const SETTLED_STATUSES: ReadonlySet<CallbackStatus> = new Set([
   'processed',

@@ -76,7 +76,14 @@ export function appendToInbox(
   event: InboxEvent,
   context: InboxContext,
 ): Promise<AppendResult> {
-  const prepared = prepare(state.stream, state.revision + 1n, state.lastHash, event, context, undefined);
+  const prepared = prepare(
+    state.stream,
+    state.revision + 1n,
+    state.lastHash,
+    event,
+    context,
+    undefined,
+  );
   return store.append(state.stream, [prepared], state.revision);
 }
 

@@ -97,10 +97,18 @@ function planDispute(
     });
     return awaitCapture(state, open, 'a dispute');
   }
-  if (effect.kind === 'open_dispute') return dispute.amount === effect.amount ? done : command({
-    type: 'OpenDispute',
-    data: { paymentId, disputeId: effect.disputeId, amount: { amount: effect.amount, currency }, at },
-  });
+  if (effect.kind === 'open_dispute')
+    return dispute.amount === effect.amount
+      ? done
+      : command({
+          type: 'OpenDispute',
+          data: {
+            paymentId,
+            disputeId: effect.disputeId,
+            amount: { amount: effect.amount, currency },
+            at,
+          },
+        });
   if (dispute.status === (effect.outcome === 'won' ? 'WON' : 'LOST')) return done;
   return command({
     type: 'ResolveDispute',

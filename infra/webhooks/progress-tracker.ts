@@ -50,7 +50,11 @@ export class ProgressTracker {
       this.safe = position;
       return;
     }
-    this.entries.push({ position, open: false });
+    // Consecutive handled positions collapse into one entry: the array stays within about
+    // twice the open entries however many passes arrive behind an open one.
+    const last = this.entries[this.entries.length - 1]!;
+    if (!last.open) last.position = position;
+    else this.entries.push({ position, open: false });
   }
 
   close(entry: Entry): void {

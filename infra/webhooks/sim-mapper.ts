@@ -87,7 +87,12 @@ function effectOf(callback: SimCallback): CallbackEffect {
       return { kind: 'refund', refundId: needs(data.refundId, 'refundId'), amount, result, reason };
     }
     case 'dispute.opened':
-      return { kind: 'open_dispute', disputeId: needs(data.disputeId, 'disputeId'), amount, reason };
+      return {
+        kind: 'open_dispute',
+        disputeId: needs(data.disputeId, 'disputeId'),
+        amount,
+        reason,
+      };
     case 'dispute.won':
     case 'dispute.lost': {
       const outcome = callback.type === 'dispute.won' ? 'won' : 'lost';

@@ -35,7 +35,9 @@ const paymentIntent = z.object({
   currency: z.string(),
   metadata,
   latest_charge: expandable,
-  last_payment_error: z.object({ message: z.string().nullish(), code: z.string().nullish() }).nullish(),
+  last_payment_error: z
+    .object({ message: z.string().nullish(), code: z.string().nullish() })
+    .nullish(),
   cancellation_reason: z.string().nullish(),
 });
 
@@ -123,17 +125,26 @@ function refundEffect(object: z.infer<typeof refund>): CallbackEffect | undefine
 
 function mapPaymentIntent(event: StripeEvent): Mapping {
   const intent = parse(paymentIntent, event.data.object);
-  const base = { reference: reference(intent.id, intent.metadata), currency: currencyOf(intent.currency) };
+  const base = {
+    reference: reference(intent.id, intent.metadata),
+    currency: currencyOf(intent.currency),
+  };
   switch (event.type) {
     case 'payment_intent.amount_capturable_updated': {
       const capturable = intent.amount_capturable ?? 0;
       // Stripe also sends it when the capturable amount drops to zero after a capture.
-      return { ...base, effects: capturable > 0 ? [{ kind: 'authorize', amount: BigInt(capturable) }] : [] };
+      return {
+        ...base,
+        effects: capturable > 0 ? [{ kind: 'authorize', amount: BigInt(capturable) }] : [],
+      };
     }
     case 'payment_intent.succeeded': {
       const received = intent.amount_received ?? intent.amount;
       const captureId = idOf(intent.latest_charge) ?? callbackScopedId(event.id);
-      return { ...base, effects: received > 0 ? [{ kind: 'capture', captureId, amount: BigInt(received) }] : [] };
+      return {
+        ...base,
+        effects: received > 0 ? [{ kind: 'capture', captureId, amount: BigInt(received) }] : [],
+      };
     }
     case 'payment_intent.payment_failed': {
       const error = intent.last_payment_error;
@@ -200,15 +211,21 @@ const handlers: Record<string, (event: StripeEvent) => Mapping> = {
 
 function map(payload: unknown): MappedCallback {
   const event = stripeEvent.safeParse(payload);
-  if (!event.success) return { kind: 'invalid', reason: 'not a Stripe event (id, type, created, data.object)' };
+  if (!event.success)
+    return { kind: 'invalid', reason: 'not a Stripe event (id, type, created, data.object)' };
   const handler = Object.hasOwn(handlers, event.data.type) ? handlers[event.data.type] : undefined;
-  if (handler === undefined) return { kind: 'ignored', reason: `unhandled event type ${event.data.type}` };
+  if (handler === undefined)
+    return { kind: 'ignored', reason: `unhandled event type ${event.data.type}` };
   try {
     const mapping = handler(event.data);
     if (mapping.effects.length === 0) {
       return { kind: 'ignored', reason: `${event.data.type} carries nothing for the ledger` };
     }
-    return { kind: 'effects', occurredAt: new Date(event.data.created * 1000).toISOString(), ...mapping };
+    return {
+      kind: 'effects',
+      occurredAt: new Date(event.data.created * 1000).toISOString(),
+      ...mapping,
+    };
   } catch (error) {
     if (error instanceof Unmappable) return { kind: 'invalid', reason: error.message };
     throw error;
@@ -220,7 +237,10 @@ function envelope(payload: unknown): CallbackEnvelope {
     .object({
       id: z.string().min(1).max(PROVIDER_EVENT_ID_LENGTH_MAX),
       type: z.string().min(1).max(100),
-      data: z.object({ object: z.object({ metadata }).passthrough() }).passthrough().optional(),
+      data: z
+        .object({ object: z.object({ metadata }).passthrough() })
+        .passthrough()
+        .optional(),
     })
     .safeParse(payload);
   if (!event.success) return { ok: false, reason: 'id and type must be non-empty strings' };

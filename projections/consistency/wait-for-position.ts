@@ -31,7 +31,8 @@ async function projectionsBehind(pool: Pool, projections: readonly Projection[],
   return projections
     .map((projection) => {
       const row = result.rows.find(
-        (candidate) => candidate.name === projection.name && candidate.version === projection.version,
+        (candidate) =>
+          candidate.name === projection.name && candidate.version === projection.version,
       );
       return { name: projection.name, checkpoint: row?.position ?? null };
     })
@@ -56,7 +57,9 @@ export async function waitForPosition(
   for (let attempt = 0; behind.length > 0 && attempt < attemptsMax; attempt += 1) {
     const remainingMs = deadlineMs - Date.now();
     if (remainingMs <= 0) break;
-    await new Promise((resolveWait) => setTimeout(resolveWait, Math.min(pollIntervalMs, remainingMs)));
+    await new Promise((resolveWait) =>
+      setTimeout(resolveWait, Math.min(pollIntervalMs, remainingMs)),
+    );
     behind = await projectionsBehind(pool, projections, position);
   }
   if (behind.length > 0) throw new ConsistencyTimeoutError(position, timeoutMs, behind);

@@ -45,7 +45,10 @@ export async function insertRows<Row = Record<string, unknown>>(
 }
 
 /** `col = EXCLUDED.col, …` for every column but the key: an upsert's SET list. */
-export function excludedAssignments(columns: readonly ColumnSpec[], key: readonly string[]): string {
+export function excludedAssignments(
+  columns: readonly ColumnSpec[],
+  key: readonly string[],
+): string {
   return columns
     .filter((column) => !key.includes(column.name))
     .map((column) => `${column.name} = EXCLUDED.${column.name}`)

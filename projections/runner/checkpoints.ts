@@ -38,7 +38,10 @@ export class CheckpointConflictError extends Error {
   }
 }
 
-export async function ensureCheckpoint(database: Database, key: ProjectionKey): Promise<CheckpointRow> {
+export async function ensureCheckpoint(
+  database: Database,
+  key: ProjectionKey,
+): Promise<CheckpointRow> {
   await database.query(
     `INSERT INTO public.projection_checkpoints (projection_name, projection_version)
      VALUES ($1, $2) ON CONFLICT DO NOTHING`,

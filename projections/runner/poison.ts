@@ -51,7 +51,16 @@ export async function recordPoisonEvent(
        ON CONFLICT (projection_name, projection_version, position) DO UPDATE
          SET error = EXCLUDED.error, attempts = projection_poison_events.attempts + 1,
              status = 'open', last_failed_at = now(), resolved_at = NULL, resolved_by = NULL`,
-      [key.name, key.version, event.position, event.id, event.stream, event.revision, event.type, message],
+      [
+        key.name,
+        key.version,
+        event.position,
+        event.id,
+        event.stream,
+        event.revision,
+        event.type,
+        message,
+      ],
     );
     const stopped = await client.query(
       `UPDATE public.projection_checkpoints

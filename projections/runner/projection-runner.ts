@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { EventStore, StoredEvent } from '../../infra/eventstore/event-store.ts';
+import type { ProjectionEventSource } from '../core/event-source.ts';
+import type { StoredEvent } from '../../infra/eventstore/event-store.ts';
 import type { Logger } from '../../infra/logging/logger.ts';
 import type { PoolClient } from '../../infra/postgres/pool.ts';
 import { subscriptionPrefixesFor, type Projection } from '../core/types.ts';
@@ -19,7 +20,7 @@ import { RunnerStats } from './stats.ts';
 
 export interface RunnerOptions {
   projection: Projection;
-  eventStore: EventStore;
+  eventStore: ProjectionEventSource;
   connection: pg.ClientConfig;
   logger: Logger;
   instanceId: string;

@@ -59,21 +59,34 @@ export function registerProjectionMetrics(
     registers: [registry],
   });
   const gauges: [string, string, (status: ProjectionStatus) => number][] = [
-    ['checkpoint_position', '$all commit position of the last applied event', (s) => Number(s.checkpoint ?? -1n)],
+    [
+      'checkpoint_position',
+      '$all commit position of the last applied event',
+      (s) => Number(s.checkpoint ?? -1n),
+    ],
     ['head_position', '$all commit position of the newest event', (s) => Number(s.headPosition)],
     ['lag_events', 'Events of the projection not yet applied (a lower bound)', (s) => s.lagEvents],
     ['lag_seconds', 'Age of the oldest event not yet applied', (s) => s.lagSeconds],
-    ['throughput_events_per_second', 'Events applied per second here', (s) => s.throughputPerSecond],
+    [
+      'throughput_events_per_second',
+      'Events applied per second here',
+      (s) => s.throughputPerSecond,
+    ],
     ['failed', '1 while stopped on a poison event', (s) => (s.state === 'failed' ? 1 : 0)],
     ['paused', '1 while paused (a replay swapping tables)', (s) => (s.state === 'paused' ? 1 : 0)],
-    ['leader', '1 when this instance runs the projection', (s) => (s.phase === 'standby' || s.phase === 'unknown' ? 0 : 1)],
+    [
+      'leader',
+      '1 when this instance runs the projection',
+      (s) => (s.phase === 'standby' || s.phase === 'unknown' ? 0 : 1),
+    ],
     [
       'last_error_timestamp_seconds',
       'Unix time of the last error (0 if none)',
       (s) => (s.lastErrorAt ? s.lastErrorAt.getTime() / 1_000 : 0),
     ],
   ];
-  for (const [name, help, value] of gauges) gauge(registry, `${prefix}${name}`, help, value, sources);
+  for (const [name, help, value] of gauges)
+    gauge(registry, `${prefix}${name}`, help, value, sources);
   return {
     batchApplied(stats, events, durationMs) {
       applied.inc({ projection: stats.name }, events);

@@ -1,4 +1,4 @@
-import type { EventStore } from '../../infra/eventstore/event-store.ts';
+import type { ProjectionEventSource } from '../core/event-source.ts';
 import type { Pool } from '../../infra/postgres/pool.ts';
 import type { Projection } from '../core/types.ts';
 import { readAllCheckpoints, type CheckpointRow } from '../runner/checkpoints.ts';
@@ -32,7 +32,7 @@ export interface ProjectionStatus {
 
 export interface StatusSources {
   pool: Pool;
-  eventStore: EventStore;
+  eventStore: ProjectionEventSource;
   projections: readonly Projection[];
   /** Runners of this process, for phase and throughput. */
   localStats?: () => readonly RunnerStats[];

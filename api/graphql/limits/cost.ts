@@ -12,7 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
-} from 'graphql';
+} from '../graphql-module.ts';
 import { pageSizeDefault } from '../pagination/arguments.ts';
 
 /**

@@ -4,7 +4,7 @@ import {
   type ASTVisitor,
   type SelectionSetNode,
   type ValidationContext,
-} from 'graphql';
+} from '../graphql-module.ts';
 
 /** Introspection (GraphiQL's own query nests ofType deeply) is not what the limit is for. */
 function isIntrospectionField(name: string): boolean {
@@ -51,7 +51,7 @@ export function depthLimitRule(depthMax: number) {
       const depth = depthOf(context, operation.selectionSet, new Set(), depthMax + 1);
       if (depth > depthMax) {
         context.reportError(
-          new GraphQLError(`the query is nested ${depth > depthMax ? 'deeper' : ''} than ${depthMax} levels`, {
+          new GraphQLError(`the query is nested deeper than ${depthMax} levels`, {
             nodes: [operation],
             extensions: { code: 'QUERY_TOO_DEEP', depthMax },
           }),

@@ -8,7 +8,7 @@ import {
   listJournalEntries,
   type JournalEntryFilter,
 } from '../data/journal.ts';
-import { listParkedCallbacks, projectionStatusesFromCheckpoints } from '../data/operations.ts';
+import { listParkedCallbacks } from '../data/operations.ts';
 import { listPayments, type PaymentFilter } from '../data/payments.ts';
 import { listRefunds, type RefundFilter } from '../data/refunds.ts';
 import { BadUserInputError } from '../errors.ts';
@@ -57,10 +57,17 @@ async function trialBalance(
 
 async function projections(context: GraphqlContext) {
   requireRole(context, 'operate');
-  const { projections: api, eventStore, readPool } = context.services;
-  if (api) return api.statuses();
-  const head = await eventStore.headPosition().catch(() => undefined);
-  return projectionStatusesFromCheckpoints(readPool, head);
+  const statuses = await context.services.projectionStatuses();
+  const text = (value: bigint | null) => (value === null ? null : value.toString());
+  return statuses.map((status) => ({
+    ...status,
+    checkpoint: text(status.checkpoint),
+    headPosition: status.headPosition.toString(),
+    lag: status.lagEvents,
+    lagCapped: status.lagEventsCapped,
+    eventsApplied: status.eventsApplied.toString(),
+    failedPosition: text(status.failedPosition),
+  }));
 }
 
 export const queryResolvers = {

@@ -44,15 +44,27 @@ export const auditTypeDefs = /* GraphQL */ `
   type ProjectionStatus {
     name: String!
     version: Int!
-    "running, failed or paused."
+    "running, failed or paused (shared by every instance)."
     state: String!
+    "catching_up, live, failed, paused, standby or unknown, as this instance sees it."
+    phase: String!
+    "Instance holding the projection's lock."
+    owner: String
     "Global position of the last event applied; null before the first."
     checkpoint: String
-    "Global position of the newest event in the store minus the checkpoint."
-    lag: String
+    "Global position of the newest event in the store."
+    headPosition: String!
+    "Events of the projection's types not applied yet (a lower bound when lagCapped)."
+    lag: Int!
+    lagCapped: Boolean!
+    "Age of the oldest event not applied yet."
+    lagSeconds: Float!
+    eventsApplied: String!
+    throughputPerSecond: Float!
     lastError: String
     lastErrorAt: DateTime
-    eventsApplied: String
+    "Position of the event the projection stopped on, while failed."
+    failedPosition: String
     updatedAt: DateTime
   }
 

@@ -40,19 +40,20 @@ function amountIn(code: CurrencyCode, max: bigint): fc.Arbitrary<Money> {
   return fc.record({ amount, currency: currencyCode });
 }
 
-function commandFor(paymentId: string, code: CurrencyCode): fc.Arbitrary<PaymentCommand> {
+const id = (prefix: string, count: number) =>
+  fc.integer({ min: 1, max: count }).map((n) => `${prefix}_${n}`);
+
+/**
+ * Field generators per command type, with how often each type is drawn. Closing commands are
+ * rare so that most sequences live long enough to refund and dispute.
+ */
+function commandFields(code: CurrencyCode) {
   const money = amountIn(code, 600n);
   const optionalMoney = (max: bigint) => fc.option(amountIn(code, max), { nil: undefined });
-  const id = (prefix: string, count: number) =>
-    fc.integer({ min: 1, max: count }).map((n) => `${prefix}_${n}`);
-  const build = (type: PaymentCommand['type'], weight: number, data: fc.Arbitrary<object>) => ({
-    weight,
-    arbitrary: data.map((fields) => ({ type, data: { paymentId, ...fields } }) as PaymentCommand),
-  });
-  // Closing commands are rare so that most sequences live long enough to refund and dispute.
-  return fc.oneof(
-    build(
-      'CreatePayment',
+  const refundId = id('ref', 4);
+  const disputeId = id('dis', 3);
+  const fields: { [Type in PaymentCommand['type']]: [number, fc.Arbitrary<object>] } = {
+    CreatePayment: [
       1,
       fc.record({
         tenantId: fc.constant('tenant_1'),
@@ -60,30 +61,23 @@ function commandFor(paymentId: string, code: CurrencyCode): fc.Arbitrary<Payment
         authorizationExpiresAt: fc.constant(at(60)),
         at: time,
       }),
-    ),
-    build(
-      'AuthorizePayment',
+    ],
+    AuthorizePayment: [
       4,
       fc.record({
         amount: optionalMoney(1100n),
         captureExpiresAt: fc.option(fc.constant(at(100)), { nil: undefined }),
         at: time,
       }),
-    ),
-    build(
-      'CapturePayment',
+    ],
+    CapturePayment: [
       6,
-      fc.record({
-        captureId: id('cap', 3),
-        amount: optionalMoney(600n),
-        at: time,
-      }),
-    ),
-    build('VoidPayment', 1, fc.record({ reason, at: time })),
-    build('FailPayment', 1, fc.record({ reason: fc.constant('declined'), at: time })),
-    build('ExpirePayment', 1, fc.record({ at: time })),
-    build(
-      'SettlePayment',
+      fc.record({ captureId: id('cap', 3), amount: optionalMoney(600n), at: time }),
+    ],
+    VoidPayment: [1, fc.record({ reason, at: time })],
+    FailPayment: [1, fc.record({ reason: fc.constant('declined'), at: time })],
+    ExpirePayment: [1, fc.record({ at: time })],
+    SettlePayment: [
       2,
       fc.record({
         settlementId: id('set', 2),
@@ -91,29 +85,25 @@ function commandFor(paymentId: string, code: CurrencyCode): fc.Arbitrary<Payment
         fee: amountIn(code, 40n),
         at: time,
       }),
-    ),
-    build(
-      'RequestRefund',
-      6,
-      fc.record({ refundId: id('ref', 4), amount: money, reason, at: time }),
-    ),
-    build('CompleteRefund', 4, fc.record({ refundId: id('ref', 4), at: time })),
-    build('FailRefund', 2, fc.record({ refundId: id('ref', 4), reason, at: time })),
-    build(
-      'OpenDispute',
+    ],
+    RequestRefund: [6, fc.record({ refundId, amount: money, reason, at: time })],
+    CompleteRefund: [4, fc.record({ refundId, at: time })],
+    FailRefund: [2, fc.record({ refundId, reason, at: time })],
+    OpenDispute: [3, fc.record({ disputeId, amount: money, reason, at: time })],
+    ResolveDispute: [
       3,
-      fc.record({ disputeId: id('dis', 3), amount: money, reason, at: time }),
-    ),
-    build(
-      'ResolveDispute',
-      3,
-      fc.record({
-        disputeId: id('dis', 3),
-        outcome: fc.constantFrom('won', 'lost'),
-        at: time,
-      }),
-    ),
-  );
+      fc.record({ disputeId, outcome: fc.constantFrom('won', 'lost'), at: time }),
+    ],
+  };
+  return fields;
+}
+
+function commandFor(paymentId: string, code: CurrencyCode): fc.Arbitrary<PaymentCommand> {
+  const choices = Object.entries(commandFields(code)).map(([type, [weight, fields]]) => ({
+    weight,
+    arbitrary: fields.map((data) => ({ type, data: { paymentId, ...data } }) as PaymentCommand),
+  }));
+  return fc.oneof(...choices);
 }
 
 function opening(paymentId: string, code: CurrencyCode, authorize: boolean): PaymentCommand[] {

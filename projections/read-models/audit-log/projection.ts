@@ -29,9 +29,10 @@ const columns: readonly ColumnSpec[] = [
   { name: 'global_position', type: 'bigint' },
   { name: 'stream', type: 'text' },
   { name: 'stream_revision', type: 'bigint' },
-  ...['event_type', 'payment_id', 'tenant_id', 'actor', 'source', 'correlation_id'].map(
-    (name) => ({ name, type: 'text' }),
-  ),
+  ...['event_type', 'payment_id', 'tenant_id', 'actor', 'source', 'correlation_id'].map((name) => ({
+    name,
+    type: 'text',
+  })),
   { name: 'causation_id', type: 'text' },
   { name: 'data', type: 'jsonb' },
   { name: 'metadata', type: 'jsonb' },

@@ -19,7 +19,10 @@ const entryColumns: readonly ColumnSpec[] = [
   { name: 'global_position', type: 'bigint' },
   { name: 'stream', type: 'text' },
   { name: 'stream_revision', type: 'bigint' },
-  ...['event_type', 'tenant_id', 'payment_id', 'description'].map((name) => ({ name, type: 'text' })),
+  ...['event_type', 'tenant_id', 'payment_id', 'description'].map((name) => ({
+    name,
+    type: 'text',
+  })),
   { name: 'occurred_at', type: 'timestamptz' },
   { name: 'recorded_at', type: 'timestamptz' },
 ];

@@ -79,9 +79,13 @@ export const paymentColumns: readonly ColumnSpec[] = [
     (name) => ({ name, type: 'text' }),
   ),
   { name: 'authorization_id', type: 'text' },
-  ...['authorization_expires_at', 'capture_expires_at', 'authorized_at', 'settled_at', 'closed_at'].map(
-    (name) => ({ name, type: 'timestamptz' }),
-  ),
+  ...[
+    'authorization_expires_at',
+    'capture_expires_at',
+    'authorized_at',
+    'settled_at',
+    'closed_at',
+  ].map((name) => ({ name, type: 'timestamptz' })),
   { name: 'close_reason', type: 'text' },
   ...['captures', 'refunds', 'disputes'].map((name) => ({ name, type: 'jsonb' })),
   { name: 'created_at', type: 'timestamptz' },

@@ -44,11 +44,14 @@ const webhookTypes: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
 
 /** Checks the fields the inbox needs; the payload stays the raw text the provider sent. */
 export function checkWebhookEvent(event: StoredEvent): WebhookEventType {
-  if (!webhookTypes.has(event.type)) throw new ProjectionInvariantError(`${event.type} is not a webhook event`);
+  if (!webhookTypes.has(event.type))
+    throw new ProjectionInvariantError(`${event.type} is not a webhook event`);
   const type = event.type as WebhookEventType;
   checkFields(event, rules[type]);
   if (type === 'WebhookReceived' && typeof event.data.payload !== 'string') {
-    throw new ProjectionInvariantError(`WebhookReceived at ${event.stream}: payload must be the raw body text`);
+    throw new ProjectionInvariantError(
+      `WebhookReceived at ${event.stream}: payload must be the raw body text`,
+    );
   }
   return type;
 }

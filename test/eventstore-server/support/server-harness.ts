@@ -1,18 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEventStoreServer, type RunningEventStoreServer } from '../../../infra/eventstore-server/index.ts';
+import { temporaryDirectory } from './test-helpers.ts';
+
+export { collect, delay, failureOf, temporaryDirectory, uniqueStream } from './test-helpers.ts';
 
 export interface Harness {
   server: RunningEventStoreServer;
   client: EventStoreDBClient;
   dataDirectory: string;
   stop(): Promise<void>;
-}
-
-export async function temporaryDirectory(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
 }
 
 /** A server of its own (temp directory, free port) and an official client connected to it. */
@@ -32,33 +29,3 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-let streamCounter = 0;
-
-/** Every test owns its streams. */
-export function uniqueStream(prefix = 'test'): string {
-  streamCounter += 1;
-  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${streamCounter}`;
-}
-
-export async function collect<T>(iterable: AsyncIterable<T>, limit = 100_000): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    items.push(item);
-    if (items.length >= limit) break;
-  }
-  return items;
-}
-
-/** Resolves with the thrown error, or fails when nothing is thrown. */
-export async function failureOf(action: () => Promise<unknown>): Promise<Error> {
-  try {
-    await action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

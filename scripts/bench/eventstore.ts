@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
+import { LogFile } from '../../infra/eventstore-server/storage/log-file.ts';
+import { encodeRecord } from '../../infra/eventstore-server/storage/record-codec.ts';
+
+export interface BenchRow {
+  scenario: string;
+  operations: number;
+  throughputPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  peakRssMiB: number;
+  reference?: string;
+  referenceThroughputPerSecond?: number;
+  ratio?: number;
+}
+
+interface Sizes {
+  singleAppends: number;
+  concurrentAppends: number;
+  batchOf10Events: number;
+  batchOf100Events: number;
+  restartEvents: number;
+}
+
+const quickSizes: Sizes = { singleAppends: 1_000, concurrentAppends: 8_000, batchOf10Events: 20_000, batchOf100Events: 100_000, restartEvents: 100_000 };
+const fullSizes: Sizes = { singleAppends: 5_000, concurrentAppends: 40_000, batchOf10Events: 100_000, batchOf100Events: 500_000, restartEvents: 1_000_000 };
+const scenarioTimeLimitMs = 60_000;
+const readyTimeoutMs = 120_000;
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const payload = { accountId: 'acc-0001', amountMinor: '12345', currency: 'EUR', note: 'benchmark payload of a typical size' };
+
+interface RunningChild {
+  child: ChildProcess;
+  connectionString: string;
+  readyMs: number;
+}
+
+function startChild(dataDirectory: string): Promise<RunningChild> {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/esdb.ts', '--port', '0', '--db', dataDirectory], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error('server did not start')), readyTimeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /esdb listening on (\S+) /.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, connectionString: match[1] as string, readyMs: performance.now() - startedAt });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function stopChild(running: RunningChild): Promise<void> {
+  const exited = new Promise((resolve) => running.child.once('exit', resolve));
+  running.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Peak resident set of the server process (Linux); 0 where /proc is not available. */
+async function peakRssMiB(child: ChildProcess): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function percentile(sortedMs: number[], fraction: number): number {
+  if (sortedMs.length === 0) return 0;
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor(fraction * sortedMs.length))] as number;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function row(scenario: string, operations: number, elapsedMs: number, latenciesMs: number[], rssMiB: number): BenchRow {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    scenario,
+    operations,
+    throughputPerSecond: Math.round((operations / elapsedMs) * 1000),
+    p50Ms: round(percentile(sorted, 0.5)),
+    p99Ms: round(percentile(sorted, 0.99)),
+    maxMs: round(sorted.at(-1) ?? 0),
+    peakRssMiB: rssMiB,
+  };
+}
+
+const events = (count: number) => Array.from({ length: count }, () => jsonEvent({ type: 'BenchEvent', data: payload }));
+
+/** `writers` loops, each appending `batchSize` events at a time until `totalEvents` are written. */
+async function appendScenario(client: EventStoreDBClient, writers: number, batchSize: number, totalEvents: number) {
+  const latenciesMs: number[] = [];
+  const deadline = performance.now() + scenarioTimeLimitMs;
+  let written = 0;
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      const stream = `bench-${batchSize}-${writer}-${randomUUID()}`;
+      while (written < totalEvents && performance.now() < deadline) {
+        written += batchSize;
+        const began = performance.now();
+        await client.appendToStream(stream, events(batchSize));
+        latenciesMs.push(performance.now() - began);
+      }
+    }),
+  );
+  return { written, elapsedMs: performance.now() - startedAt, latenciesMs };
+}
+
+/** The disk's own ceiling: the same record bytes, written and fdatasync'ed by one writer. */
+async function rawFsyncRate(directory: string, batchSize: number, batches: number): Promise<number> {
+  const record = encodeRecord({
+    streamName: 'bench-reference', revision: 0n, eventType: 'BenchEvent', eventId: Buffer.alloc(16), createdMs: Date.now(),
+    isJson: true, endsTransaction: true, data: Buffer.from(JSON.stringify(payload)), metadata: Buffer.alloc(0),
+  });
+  const chunk = Buffer.concat(Array.from({ length: batchSize }, () => record));
+  const handle = await open(join(directory, `reference-${batchSize}.bin`), 'w');
+  const startedAt = performance.now();
+  let offset = 0;
+  for (let batch = 0; batch < batches && performance.now() - startedAt < scenarioTimeLimitMs; batch += 1) {
+    await handle.write(chunk, 0, chunk.length, offset);
+    await handle.datasync();
+    offset += chunk.length;
+  }
+  const elapsedMs = performance.now() - startedAt;
+  await handle.close();
+  return Math.round(((offset / record.length) / elapsedMs) * 1000);
+}
+
+async function readScenarios(client: EventStoreDBClient, child: ChildProcess): Promise<BenchRow[]> {
+  let count = 0;
+  let startedAt = performance.now();
+  for await (const _event of client.readAll({ fromPosition: START, maxCount: 10_000_000 })) count += 1;
+  const readRow = row('$all read (events/s)', count, performance.now() - startedAt, [], await peakRssMiB(child));
+  startedAt = performance.now();
+  const subscription = client.subscribeToAll({ fromPosition: START });
+  let delivered = 0;
+  await new Promise<void>((resolve, reject) => {
+    subscription.on('caughtUp', () => resolve());
+    subscription.on('error', reject);
+    subscription.on('data', () => {
+      delivered += 1;
+    });
+  });
+  const catchUpMs = performance.now() - startedAt;
+  await subscription.unsubscribe();
+  return [readRow, row('catch-up subscription to $all (events/s)', delivered, catchUpMs, [], await peakRssMiB(child))];
+}
+
+/** Writes `count` events straight into a log (the server's own format), then times a cold start. */
+async function restartScenario(directory: string, count: number): Promise<BenchRow> {
+  const dataDirectory = join(directory, 'restart');
+  const { log } = await LogFile.open(join(await ensureDirectory(dataDirectory), 'events.log'), () => undefined);
+  const data = Buffer.from(JSON.stringify(payload));
+  const batchSize = 10_000;
+  for (let first = 0; first < count; first += batchSize) {
+    const records = Array.from({ length: Math.min(batchSize, count - first) }, (_, index) => encodeRecord({
+      streamName: `restart-${(first + index) % 1000}`, revision: BigInt(Math.floor((first + index) / 1000)), eventType: 'BenchEvent',
+      eventId: Buffer.from(randomUUID().replaceAll('-', ''), 'hex'), createdMs: Date.now(), isJson: true, endsTransaction: true, data, metadata: Buffer.alloc(0),
+    }));
+    await log.enqueue(records).durable;
+  }
+  await log.close();
+  const running = await startChild(dataDirectory);
+  const rssMiB = await peakRssMiB(running.child);
+  await stopChild(running);
+  return { ...row(`restart with ${count} events stored (ms to ready)`, count, running.readyMs, [running.readyMs], rssMiB) };
+}
+
+async function ensureDirectory(directory: string): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(directory, { recursive: true });
+  return directory;
+}
+
+function withReference(benchRow: BenchRow, reference: string, referenceThroughput: number): BenchRow {
+  return { ...benchRow, reference, referenceThroughputPerSecond: referenceThroughput, ratio: round(benchRow.throughputPerSecond / referenceThroughput) };
+}
+
+export async function runEventStoreBench(options: { quick: boolean }): Promise<BenchRow[]> {
+  const sizes = options.quick ? quickSizes : fullSizes;
+  const directory = await mkdtemp(join(tmpdir(), 'esdb-bench-'));
+  const running = await startChild(join(directory, 'db'));
+  const client = EventStoreDBClient.connectionString(running.connectionString);
+  try {
+    const rows: BenchRow[] = [];
+    const referenceSingle = await rawFsyncRate(directory, 1, sizes.singleAppends);
+    const referenceBatch10 = await rawFsyncRate(directory, 10, sizes.batchOf10Events / 10);
+    const referenceBatch100 = await rawFsyncRate(directory, 100, sizes.batchOf100Events / 100);
+    const scenarios: [string, number, number, number, number][] = [
+      ['append 1 event, 1 writer (events/s)', 1, 1, sizes.singleAppends, referenceSingle],
+      ['append 1 event, 16 writers (events/s)', 16, 1, sizes.concurrentAppends, referenceSingle],
+      ['append batches of 10 (events/s)', 1, 10, sizes.batchOf10Events, referenceBatch10],
+      ['append batches of 100 (events/s)', 1, 100, sizes.batchOf100Events, referenceBatch100],
+    ];
+    for (const [scenario, writers, batchSize, total, reference] of scenarios) {
+      const result = await appendScenario(client, writers, batchSize, total);
+      const benchRow = row(scenario, result.written, result.elapsedMs, result.latenciesMs, await peakRssMiB(running.child));
+      rows.push(withReference(benchRow, `raw write+fdatasync, ${batchSize} record(s) per sync, 1 writer`, reference));
+    }
+    rows.push(...(await readScenarios(client, running.child)));
+    await client.dispose();
+    await stopChild(running);
+    rows.push(await restartScenario(directory, sizes.restartEvents));
+    return rows;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: BenchRow[]): void {
+  console.table(rows.map((benchRow) => ({
+    scenario: benchRow.scenario,
+    operations: benchRow.operations,
+    'per second': benchRow.throughputPerSecond,
+    'p50 ms': benchRow.p50Ms,
+    'p99 ms': benchRow.p99Ms,
+    'max ms': benchRow.maxMs,
+    'peak RSS MiB': benchRow.peakRssMiB,
+    'reference /s': benchRow.referenceThroughputPerSecond ?? '',
+    ratio: benchRow.ratio ?? '',
+  })));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runEventStoreBench({ quick: process.argv.includes('--quick') }).then(printTable, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
