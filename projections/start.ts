@@ -30,6 +30,8 @@ export interface StartProjectionsOptions {
   /** Dedicated lock-holding connections; default: the pool's own settings. */
   connection?: pg.ClientConfig;
   instanceId?: string;
+  /** Called after every committed batch (tests, bench). */
+  onBatch?: (projection: string, events: number, durationMs: number) => void;
 }
 
 export interface RunningProjections {
@@ -90,7 +92,10 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
         retryDelayMs: 1_000,
         checkpointIntervalEvents: 32,
         idleScanEventsMax: 1_000,
-        ...(metrics ? { onBatch: metrics.batchApplied } : {}),
+        onBatch: (stats, events, durationMs) => {
+          metrics?.batchApplied(stats, events, durationMs);
+          options.onBatch?.(stats.name, events, durationMs);
+        },
       }),
   );
   for (const runner of runners) runner.start();

@@ -57,6 +57,7 @@ const lineEvidence = z.object({
 
 const ledgerEvidence = z.object({
   paymentId: identifier,
+  providerPaymentId: nullableText,
   status: z.string(),
   currency: z.string(),
   capturedAmount: signedMinorUnits,

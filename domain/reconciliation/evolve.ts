@@ -17,6 +17,7 @@ export function evolve(state: RunState | undefined, event: ReconciliationEvent):
       lineCount: data.lineCount,
       status: 'RUNNING',
       batchCount: 0,
+      linesRecorded: 0,
       counts: emptyCounts(),
       exceptions: new Map(),
       startedAt: data.startedAt,
@@ -38,7 +39,9 @@ function apply(
       // million exceptions quadratic. Successive states share the map, so a state must not be
       // read for its exceptions after a later one was derived from it (the folds never do).
       const exceptions = state.exceptions as Map<string, ExceptionState>;
+      let linesRecorded = state.linesRecorded;
       for (const line of event.data.lines) {
+        if (line.lineNumber !== null) linesRecorded += 1;
         if (line.exceptionId === null) continue;
         exceptions.set(line.exceptionId, {
           exceptionId: line.exceptionId,
@@ -52,6 +55,7 @@ function apply(
       return {
         ...state,
         batchCount: event.data.batchIndex + 1,
+        linesRecorded,
         counts: addCounts(state.counts, event.data.counts),
         exceptions,
       };

@@ -11,6 +11,7 @@ export interface LedgerItem {
 export interface LedgerPayment {
   readonly paymentId: string;
   readonly tenantId: string;
+  readonly providerPaymentId: string | null;
   readonly status: PaymentStatus;
   readonly currency: string;
   readonly capturedAmount: bigint;
@@ -31,6 +32,7 @@ export type LedgerLookup =
 /** The JSON-safe ledger side of an exception's evidence. */
 export interface LedgerEvidence {
   paymentId: string;
+  providerPaymentId: string | null;
   status: string;
   currency: string;
   capturedAmount: string;
@@ -44,6 +46,7 @@ export interface LedgerEvidence {
 export function ledgerEvidence(payment: LedgerPayment, item?: LedgerItem): LedgerEvidence {
   return {
     paymentId: payment.paymentId,
+    providerPaymentId: payment.providerPaymentId,
     status: payment.status,
     currency: payment.currency,
     capturedAmount: payment.capturedAmount.toString(),

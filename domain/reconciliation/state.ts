@@ -23,6 +23,8 @@ export interface RunState {
   readonly status: 'RUNNING' | 'COMPLETED';
   /** Batches are recorded in order; this is the index the next one must have. */
   readonly batchCount: number;
+  /** Report lines decided so far (a prefix of the file): where a resumed run carries on. */
+  readonly linesRecorded: number;
   readonly counts: OutcomeCounts;
   readonly exceptions: ReadonlyMap<string, ExceptionState>;
   readonly startedAt: string;

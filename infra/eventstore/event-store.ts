@@ -283,7 +283,15 @@ export class EventStore {
     }
   }
 
-  async close(): Promise<void> {
-    await this.client.dispose();
+  /** Disposes the client; bounded, because a half-cancelled call can keep dispose waiting. */
+  async close(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.client.dispose().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -34,6 +34,7 @@ export function ledgerPaymentFromRow(row: PaymentRow): LedgerPayment {
   return {
     paymentId: row.payment_id,
     tenantId: row.tenant_id,
+    providerPaymentId: row.provider_payment_id,
     status: row.status as PaymentStatus,
     currency: row.currency,
     capturedAmount: row.captured_amount,

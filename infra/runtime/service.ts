@@ -9,6 +9,9 @@ import { createMetricsRegistry } from '../metrics/registry.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { migrateUp } from '../postgres/migrate.ts';
 import { createPool, type Pool } from '../postgres/pool.ts';
+import { startProjections, type RunningProjections } from '../../projections/start.ts';
+import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
+import { PaymentService } from '../write/payment-service.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -17,6 +20,8 @@ export interface RunningService {
   readonly eventStoreConnectionString: string;
   readonly pool: Pool;
   readonly eventStore: EventStore;
+  readonly paymentService: PaymentService;
+  readonly projections: RunningProjections;
   stop(): Promise<void>;
 }
 
@@ -96,6 +101,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const eventStore = EventStore.connect(eventStoreConnectionString);
     stoppers.push({ name: 'eventstore-client', stop: () => eventStore.close() });
     const metrics = createMetricsRegistry();
+    const paymentService = new PaymentService(eventStore);
+    const projections = startProjections({ pool, eventStore, logger, registry: metrics });
+    stoppers.push({ name: 'projections', stop: () => projections.stop() });
+    const expiry = startExpiryScheduler({
+      pool,
+      paymentService,
+      logger: logger.child({ component: 'expiry' }),
+      intervalMs: 5_000,
+      batchSizeMax: 500,
+    });
+    stoppers.push({ name: 'expiry-scheduler', stop: () => expiry.stop() });
     const app = createApp({
       logger,
       metrics,
@@ -115,6 +131,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       eventStoreConnectionString,
       pool,
       eventStore,
+      paymentService,
+      projections,
       stop: () => stopAll(stoppers, logger),
     };
   } catch (error) {

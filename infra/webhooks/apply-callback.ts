@@ -16,6 +16,26 @@ export type PaymentWriter = Pick<PaymentService, 'execute' | 'load'>;
 export interface ApplyDependencies {
   eventStore: EventStore;
   paymentService: PaymentWriter;
+  /** providerPaymentId → paymentId; the link never changes once claimed, so it may be cached. */
+  references?: ReferenceCache;
+}
+
+/** A bounded map that forgets its oldest entries: saves one read per callback. */
+export class ReferenceCache {
+  private readonly entries = new Map<string, string>();
+  constructor(private readonly capacity: number) {}
+
+  get(providerPaymentId: string): string | undefined {
+    return this.entries.get(providerPaymentId);
+  }
+
+  set(providerPaymentId: string, paymentId: string): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    this.entries.set(providerPaymentId, paymentId);
+  }
 }
 
 // A callback implies at most authorize + capture, or request + outcome: a few steps per effect.
@@ -27,12 +47,17 @@ async function resolvePayment(
   reference: PaymentReference,
 ): Promise<PaymentState | undefined> {
   let paymentId = reference.paymentId;
-  if (paymentId === null && reference.providerPaymentId !== null) {
-    const owner = await findPaymentByProviderReference(
-      dependencies.eventStore,
-      reference.providerPaymentId,
-    );
-    paymentId = owner?.paymentId ?? null;
+  const providerPaymentId = reference.providerPaymentId;
+  if (paymentId === null && providerPaymentId !== null) {
+    paymentId = dependencies.references?.get(providerPaymentId) ?? null;
+    if (paymentId === null) {
+      const owner = await findPaymentByProviderReference(
+        dependencies.eventStore,
+        providerPaymentId,
+      );
+      paymentId = owner?.paymentId ?? null;
+      if (paymentId !== null) dependencies.references?.set(providerPaymentId, paymentId);
+    }
   }
   if (paymentId === null) return undefined;
   return (await dependencies.paymentService.load('*', paymentId))?.state;

@@ -1,7 +1,12 @@
 import type { Logger } from '../logging/logger.ts';
 import { StreamConflictError, type EventStore } from '../eventstore/event-store.ts';
 import type { Caller } from '../write/payment-service.ts';
-import { applyCallback, type ApplyResult, type PaymentWriter } from './apply-callback.ts';
+import {
+  applyCallback,
+  type ApplyResult,
+  type PaymentWriter,
+  type ReferenceCache,
+} from './apply-callback.ts';
 import type { MappedCallback } from './callback-effects.ts';
 import type { InboxEvent } from './inbox-events.ts';
 import { SETTLED_STATUSES, type CallbackState } from './inbox-state.ts';
@@ -17,6 +22,7 @@ export interface ProcessDependencies {
   retryPolicy: RetryPolicy;
   nowMs: () => number;
   random: () => number;
+  references?: ReferenceCache;
 }
 
 export type ProcessResult =

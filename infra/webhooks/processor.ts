@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { EventStore, SubscriptionMessage } from '../eventstore/event-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
-import type { PaymentWriter } from './apply-callback.ts';
+import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
 import { webhookMetrics, outcomeKind, type WebhookMetrics } from './metrics.ts';
@@ -61,6 +61,7 @@ interface Work {
 }
 
 const stopGraceMs = 5_000;
+const referenceCacheCapacity = 10_000;
 const resubscribeDelayMaxMs = 5_000;
 
 function sleep(milliseconds: number): Promise<void> {
@@ -103,6 +104,7 @@ class ProcessorRuntime {
       retryPolicy: options.retryPolicy ?? defaultRetryPolicy,
       nowMs: options.nowMs ?? Date.now,
       random: options.random ?? Math.random,
+      references: new ReferenceCache(referenceCacheCapacity),
     };
     this.metrics = webhookMetrics(options.registry);
     this.concurrency = options.concurrency ?? 16;

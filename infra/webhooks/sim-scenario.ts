@@ -82,18 +82,27 @@ function capturedHistory(payment: ScenarioPayment, random: () => number, add: Bu
   const refundRoll = random();
   if (refundRoll < 0.3) {
     const refund = part(amount, random, 0.3);
-    add('refund.succeeded', { amount: refund.toString(), refundId: `re_${payment.providerPaymentId}_1` });
+    add('refund.succeeded', {
+      amount: refund.toString(),
+      refundId: `re_${payment.providerPaymentId}_1`,
+    });
     refunded += refund;
     if (random() < 0.3) {
       const failed = part(amount, random, 0.2);
-      add('refund.failed', { amount: failed.toString(), refundId: `re_${payment.providerPaymentId}_2` });
+      add('refund.failed', {
+        amount: failed.toString(),
+        refundId: `re_${payment.providerPaymentId}_2`,
+      });
     }
   }
   if (random() < 0.12) {
     const disputed = part(amount, random, 0.3);
     const disputeId = `dp_${payment.providerPaymentId}`;
     add('dispute.opened', { amount: disputed.toString(), disputeId });
-    add(random() < 0.5 ? 'dispute.won' : 'dispute.lost', { amount: disputed.toString(), disputeId });
+    add(random() < 0.5 ? 'dispute.won' : 'dispute.lost', {
+      amount: disputed.toString(),
+      disputeId,
+    });
   }
   const settled = random() < 0.1;
   if (settled) add('payment.settled', { fee: part(amount, random, 0.03).toString() });

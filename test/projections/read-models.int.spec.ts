@@ -3,7 +3,11 @@ import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import { ProjectionInvariantError } from '../../projections/core/types.ts';
 import { balancesAsOf, currentBalances } from '../../projections/read-models/journal/queries.ts';
 import { allProjections } from '../../projections/registry.ts';
-import { generateLedger, interleave, seededRandom } from '../../projections/testing/ledger-events.ts';
+import {
+  generateLedger,
+  interleave,
+  seededRandom,
+} from '../../projections/testing/ledger-events.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { applyDirectly, snapshotTables } from './support/apply.ts';
 
@@ -21,7 +25,9 @@ afterAll(async () => {
 });
 
 async function truncateReadModels(): Promise<void> {
-  const tables = allProjections.flatMap((projection) => projection.tables.map((table) => table.name));
+  const tables = allProjections.flatMap((projection) =>
+    projection.tables.map((table) => table.name),
+  );
   await pool.query(`TRUNCATE ${tables.join(', ')}`);
 }
 
@@ -63,7 +69,12 @@ describe('read models fed directly with a generated ledger', () => {
   });
 });
 
-function stored(type: string, revision: number, data: Record<string, unknown>, stream = 'payment-p1') {
+function stored(
+  type: string,
+  revision: number,
+  data: Record<string, unknown>,
+  stream = 'payment-p1',
+) {
   return {
     id: `00000000-0000-4000-8000-${String(revision + 1).padStart(12, '0')}`,
     stream,
@@ -72,7 +83,13 @@ function stored(type: string, revision: number, data: Record<string, unknown>, s
     position: BigInt(1_000 + revision),
     recordedAt: new Date(Date.UTC(2025, 0, 1, 0, revision)),
     data,
-    metadata: { tenantId: 't1', actor: 'api-key:1', source: 'api', correlationId: 'c1', schemaVersion: 1 },
+    metadata: {
+      tenantId: 't1',
+      actor: 'api-key:1',
+      source: 'api',
+      correlationId: 'c1',
+      schemaVersion: 1,
+    },
   };
 }
 
@@ -91,11 +108,35 @@ describe('a scripted payment', () => {
       authorizationExpiresAt: null,
       initiatedAt: at(0),
     }),
-    stored('PaymentAuthorized', 1, { ...base, amount: '1000', authorizationId: 'a1', captureExpiresAt: null, authorizedAt: at(1) }),
+    stored('PaymentAuthorized', 1, {
+      ...base,
+      amount: '1000',
+      authorizationId: 'a1',
+      captureExpiresAt: null,
+      authorizedAt: at(1),
+    }),
     stored('PaymentCaptured', 2, { ...base, captureId: 'c1', amount: '600', capturedAt: at(2) }),
-    stored('RefundRequested', 3, { ...base, refundId: 'r1', amount: '100', reason: null, requestedAt: at(3) }),
-    stored('RefundRequested', 4, { ...base, refundId: 'r2', amount: '50', reason: null, requestedAt: at(4) }),
-    stored('RefundFailed', 5, { ...base, refundId: 'r2', amount: '50', reason: 'no', failedAt: at(5) }),
+    stored('RefundRequested', 3, {
+      ...base,
+      refundId: 'r1',
+      amount: '100',
+      reason: null,
+      requestedAt: at(3),
+    }),
+    stored('RefundRequested', 4, {
+      ...base,
+      refundId: 'r2',
+      amount: '50',
+      reason: null,
+      requestedAt: at(4),
+    }),
+    stored('RefundFailed', 5, {
+      ...base,
+      refundId: 'r2',
+      amount: '50',
+      reason: 'no',
+      failedAt: at(5),
+    }),
     stored('RefundSucceeded', 6, { ...base, refundId: 'r1', amount: '100', succeededAt: at(6) }),
   ];
 
@@ -116,12 +157,18 @@ describe('a scripted payment', () => {
       provider_payment_id: 'pi_1',
       last_stream_revision: 6n,
     });
-    const refunds = await pool.query('SELECT refund_id, status, amount FROM refunds ORDER BY refund_id');
+    const refunds = await pool.query(
+      'SELECT refund_id, status, amount FROM refunds ORDER BY refund_id',
+    );
     expect(refunds.rows).toEqual([
       { refund_id: 'r1', status: 'SUCCEEDED', amount: 100n },
       { refund_id: 'r2', status: 'FAILED', amount: 50n },
     ]);
-    const balances = await balancesAsOf(pool, { tenantId: 't1', currency: 'USD', instant: new Date(at(3)) });
+    const balances = await balancesAsOf(pool, {
+      tenantId: 't1',
+      currency: 'USD',
+      instant: new Date(at(3)),
+    });
     expect(balances.map((row) => [row.account, row.balance])).toEqual([
       ['customer_funds', 600n],
       ['merchant_payable', -500n],
@@ -130,7 +177,12 @@ describe('a scripted payment', () => {
   });
 
   it('refuses an outcome for an unknown refund as poison', async () => {
-    const orphan = stored('RefundSucceeded', 7, { ...base, refundId: 'nope', amount: '1', succeededAt: at(7) });
+    const orphan = stored('RefundSucceeded', 7, {
+      ...base,
+      refundId: 'nope',
+      amount: '1',
+      succeededAt: at(7),
+    });
     const refunds = allProjections.filter((projection) => projection.name === 'refunds');
     await expect(applyDirectly(pool, refunds, [orphan], 1)).rejects.toBeInstanceOf(
       ProjectionInvariantError,

@@ -55,9 +55,11 @@ describe('the projection runner on a real event store', () => {
     let t = Date.now();
     await appendStreams(store.eventStore, generateLedger(11, 120));
     const last = await appendStreams(store.eventStore, generateLedger(12, 60));
-    console.log('append', Date.now() - t); t = Date.now();
+    console.log('append', Date.now() - t);
+    t = Date.now();
     await running.waitForPosition(last, 20_000);
-    console.log('wait', Date.now() - t); t = Date.now();
+    console.log('wait', Date.now() - t);
+    t = Date.now();
     const payments = await pool.query<{ total: bigint }>('SELECT count(*) AS total FROM payments');
     expect(payments.rows[0]?.total).toBe(180n);
     await verifyAll();
@@ -65,35 +67,54 @@ describe('the projection runner on a real event store', () => {
   });
 
   it('reaches the position of a write no projection handles (read-your-writes)', async () => {
-    const claim = { id: randomUUID(), type: 'IdempotencyKeyClaimed', data: { key: 'k' }, metadata: {} };
-    const written = await store.eventStore.append(`idempotency-t-${randomUUID()}`, [claim], 'no_stream');
+    const claim = {
+      id: randomUUID(),
+      type: 'IdempotencyKeyClaimed',
+      data: { key: 'k' },
+      metadata: {},
+    };
+    const written = await store.eventStore.append(
+      `idempotency-t-${randomUUID()}`,
+      [claim],
+      'no_stream',
+    );
     await running.waitForPosition(written.position, 10_000);
   });
 
   it('stops only the projection a poison event breaks, until an operator skips it', async () => {
-    const orphan = generateLedger(13, 1)[0]?.events.find((event) => event.type === 'PaymentAuthorized');
+    const orphan = generateLedger(13, 1)[0]?.events.find(
+      (event) => event.type === 'PaymentAuthorized',
+    );
     if (!orphan) throw new Error('generator changed: no authorization');
-    const poison = await store.eventStore.append(`payment-orphan-${randomUUID()}`, [orphan], 'no_stream');
+    const poison = await store.eventStore.append(
+      `payment-orphan-${randomUUID()}`,
+      [orphan],
+      'no_stream',
+    );
     const after = await appendStreams(store.eventStore, generateLedger(14, 5));
     const others = allProjections.filter((projection) => projection.name !== 'payments');
-    await (await import('../../projections/consistency/wait-for-position.ts')).waitForPosition(
-      pool,
-      after,
-      15_000,
-      { projections: others },
-    );
+    await (
+      await import('../../projections/consistency/wait-for-position.ts')
+    ).waitForPosition(pool, after, 15_000, { projections: others });
     const status = await eventually(
-      async () => (await running.statuses()).find((item) => item.name === 'payments' && item.state === 'failed'),
+      async () =>
+        (await running.statuses()).find(
+          (item) => item.name === 'payments' && item.state === 'failed',
+        ),
       10_000,
       'payments to stop',
     );
     expect(status.failedPosition).toBe(poison.position);
     expect(status.lastError).toMatch(/before PaymentInitiated/);
     expect(status.lagEvents).toBeGreaterThan(0);
-    expect(await poisonEvents(pool, 'payments')).toMatchObject([{ status: 'open', position: poison.position }]);
+    expect(await poisonEvents(pool, 'payments')).toMatchObject([
+      { status: 'open', position: poison.position },
+    ]);
     await running.skipPoisonEvent('payments', poison.position, 'spec');
     await running.waitForPosition(after, 15_000);
-    expect(await poisonEvents(pool, 'payments')).toMatchObject([{ status: 'skipped', resolved_by: 'spec' }]);
+    expect(await poisonEvents(pool, 'payments')).toMatchObject([
+      { status: 'skipped', resolved_by: 'spec' },
+    ]);
     await verifyAll();
   });
 

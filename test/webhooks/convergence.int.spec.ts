@@ -8,14 +8,22 @@ import {
   shuffle,
   type PaymentScenario,
 } from '../../infra/webhooks/sim-scenario.ts';
-import { createPayment, paymentState, postSim, startHarness, waitFor, type Harness } from './support.ts';
+import {
+  createPayment,
+  paymentState,
+  postSim,
+  startHarness,
+  waitFor,
+  type Harness,
+} from './support.ts';
 
 const paymentCount = 200;
 const seed = 20_251_123;
 
 /** What must converge; ids differ between the two runs, so refunds and disputes are by amount. */
 function summary(state: PaymentState) {
-  const byAmount = (left: { amount: bigint }, right: { amount: bigint }) => Number(left.amount - right.amount);
+  const byAmount = (left: { amount: bigint }, right: { amount: bigint }) =>
+    Number(left.amount - right.amount);
   return {
     status: state.status,
     capturedAmount: state.capturedAmount,
@@ -24,12 +32,20 @@ function summary(state: PaymentState) {
     disputedAmount: state.disputedAmount,
     settledAmount: state.settledAmount,
     feeAmount: state.feeAmount,
-    refunds: [...state.refunds.values()].sort(byAmount).map((refund) => [refund.amount, refund.status]),
-    disputes: [...state.disputes.values()].sort(byAmount).map((dispute) => [dispute.amount, dispute.status]),
+    refunds: [...state.refunds.values()]
+      .sort(byAmount)
+      .map((refund) => [refund.amount, refund.status]),
+    disputes: [...state.disputes.values()]
+      .sort(byAmount)
+      .map((dispute) => [dispute.amount, dispute.status]),
   };
 }
 
-async function inBatches<Item>(items: readonly Item[], size: number, work: (item: Item) => Promise<void>) {
+async function inBatches<Item>(
+  items: readonly Item[],
+  size: number,
+  work: (item: Item) => Promise<void>,
+) {
   for (let start = 0; start < items.length; start += size) {
     await Promise.all(items.slice(start, start + size).map(work));
   }
@@ -45,42 +61,76 @@ describe('out-of-order convergence', () => {
     await harness?.stop();
   });
 
-  async function prepare(prefix: string): Promise<{ paymentIds: string[]; scenarios: PaymentScenario[] }> {
+  async function prepare(
+    prefix: string,
+  ): Promise<{ paymentIds: string[]; scenarios: PaymentScenario[] }> {
     const random = seededRandom(seed);
     const created = Math.floor(Date.now() / 1000);
     const scenarios = Array.from({ length: paymentCount }, (_, index) => {
       const amount = BigInt(1_000 + Math.floor(random() * 99_000));
-      return paymentScenario({ providerPaymentId: `${prefix}_${index}`, amount, currency: 'USD' }, random, created);
+      return paymentScenario(
+        { providerPaymentId: `${prefix}_${index}`, amount, currency: 'USD' },
+        random,
+        created,
+      );
     });
     const paymentIds: string[] = [];
     await inBatches([...scenarios.keys()], 25, async (index) => {
       const scenario = scenarios[index]!;
       const data = scenario.callbacks[0]!.data;
-      paymentIds[index] = await createPayment(harness, data.providerPaymentId!, BigInt(scenario.callbacks.find((callback) => callback.type === 'payment.authorized' || callback.type === 'payment.failed')!.data.amount));
+      paymentIds[index] = await createPayment(
+        harness,
+        data.providerPaymentId!,
+        BigInt(
+          scenario.callbacks.find(
+            (callback) =>
+              callback.type === 'payment.authorized' || callback.type === 'payment.failed',
+          )!.data.amount,
+        ),
+      );
     });
     return { paymentIds, scenarios };
   }
 
-  async function processed(callback: SimCallback) {
-    await waitFor(async () => {
-      const state = await loadCallback(harness.store.eventStore, 'sim', callback.id);
-      return state?.status === 'processed' ? state : undefined;
-    }, 60_000, callback.id);
+  /** One poller for many callbacks: many concurrent pollers would load the store themselves. */
+  async function allProcessed(callbacks: readonly SimCallback[]) {
+    const pending = [...new Set(callbacks.map((callback) => callback.id))];
+    await waitFor(
+      async () => {
+        // Roughly first in, first out: stop at the first one still waiting, instead of reading all.
+        while (pending.length > 0) {
+          const state = await loadCallback(harness.store.eventStore, 'sim', pending[0]!);
+          if (state?.status !== 'processed') return undefined;
+          pending.shift();
+        }
+        return true;
+      },
+      90_000,
+      'all callbacks processed',
+      50,
+    );
   }
 
   it('a shuffled, duplicated sequence for 200 payments ends where the ordered one does', async () => {
     const prefix = `conv${Date.now().toString(36)}`;
     let mark = Date.now();
-    const lap = (what: string) => { console.log(what, Date.now() - mark); mark = Date.now(); };
+    const lap = (what: string) => {
+      console.log(what, Date.now() - mark);
+      mark = Date.now();
+    };
     const ordered = await prepare(`${prefix}_o`);
     lap('prepare');
-    // Ordered: payments in parallel, each payment's callbacks one after the other.
-    await inBatches(ordered.scenarios, 50, async (scenario) => {
-      for (const callback of scenario.callbacks) {
+    // Ordered: round r sends every payment's r-th callback, and waits until they are processed.
+    const rounds = Math.max(...ordered.scenarios.map((scenario) => scenario.callbacks.length));
+    for (let round = 0; round < rounds; round += 1) {
+      const batch = ordered.scenarios.flatMap((scenario) =>
+        scenario.callbacks.slice(round, round + 1),
+      );
+      await inBatches(batch, 32, async (callback) => {
         expect((await postSim(harness, callback)).status).toBe(202);
-        await processed(callback);
-      }
-    });
+      });
+      await allProcessed(batch);
+    }
     lap('ordered');
     const shuffledRun = await prepare(`${prefix}_s`);
     lap('prepare2');
@@ -91,7 +141,7 @@ describe('out-of-order convergence', () => {
       expect([200, 202]).toContain((await postSim(harness, callback)).status);
     });
     lap('post shuffled');
-    await inBatches(all, 50, processed);
+    await allProcessed(all);
     lap('processed shuffled');
 
     for (let index = 0; index < paymentCount; index += 1) {
@@ -99,7 +149,11 @@ describe('out-of-order convergence', () => {
       const shuffledState = await paymentState(harness, shuffledRun.paymentIds[index]!);
       expect(summary(shuffledState)).toEqual(summary(orderedState));
       const expected = ordered.scenarios[index]!.expected;
-      expect({ status: orderedState.status, capturedAmount: orderedState.capturedAmount, refundedAmount: orderedState.refundedAmount }).toEqual(expected);
+      expect({
+        status: orderedState.status,
+        capturedAmount: orderedState.capturedAmount,
+        refundedAmount: orderedState.refundedAmount,
+      }).toEqual(expected);
     }
   }, 110_000);
 });

@@ -16,12 +16,27 @@ describe('webhook signature', () => {
   it('refuses a tampered body, a wrong secret and a missing or malformed header', () => {
     const header = signatureHeader(secret, now, body);
     const tampered = Buffer.from(body.toString().replace('evt_1', 'evt_2'));
-    expect(verifySignature(header, tampered, options)).toEqual({ ok: false, reason: 'no signature matches' });
+    expect(verifySignature(header, tampered, options)).toEqual({
+      ok: false,
+      reason: 'no signature matches',
+    });
     const wrong = signatureHeader('whsec_wrong_0123456789', now, body);
-    expect(verifySignature(wrong, body, options)).toEqual({ ok: false, reason: 'no signature matches' });
-    expect(verifySignature(undefined, body, options)).toEqual({ ok: false, reason: 'missing header' });
-    expect(verifySignature('v1=abc', body, options)).toEqual({ ok: false, reason: 'malformed header' });
-    expect(verifySignature(`t=${now}`, body, options)).toEqual({ ok: false, reason: 'malformed header' });
+    expect(verifySignature(wrong, body, options)).toEqual({
+      ok: false,
+      reason: 'no signature matches',
+    });
+    expect(verifySignature(undefined, body, options)).toEqual({
+      ok: false,
+      reason: 'missing header',
+    });
+    expect(verifySignature('v1=abc', body, options)).toEqual({
+      ok: false,
+      reason: 'malformed header',
+    });
+    expect(verifySignature(`t=${now}`, body, options)).toEqual({
+      ok: false,
+      reason: 'malformed header',
+    });
   });
 
   it('enforces the tolerance window in both directions', () => {
@@ -33,7 +48,9 @@ describe('webhook signature', () => {
       });
     }
     for (const skew of [-300, 300]) {
-      expect(verifySignature(signatureHeader(secret, now + skew, body), body, options).ok).toBe(true);
+      expect(verifySignature(signatureHeader(secret, now + skew, body), body, options).ok).toBe(
+        true,
+      );
     }
   });
 

@@ -129,13 +129,14 @@ export async function waitFor<Value>(
   check: () => Promise<Value | undefined>,
   timeoutMs = 10_000,
   what = 'condition',
+  pollIntervalMs = 20,
 ): Promise<Value> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }
 }
 

@@ -75,7 +75,9 @@ function selectionCost(
       const child = getNamedType(definition.type);
       if (!isCompositeType(child)) continue;
       const hasPageArguments = definition.args.some((argument) => argument.name === 'first');
-      const isList = isListType(getNullableType(definition.type));
+      // A connection's edges were already multiplied by the page size, on the connection.
+      const isEdgeList = parent.name.endsWith('Connection');
+      const isList = !isEdgeList && isListType(getNullableType(definition.type));
       const inner = multiplier * multiplierOf(selection, hasPageArguments, isList, walk);
       cost += selectionCost(walk, child, selection.selectionSet, inner, spent + cost);
       continue;

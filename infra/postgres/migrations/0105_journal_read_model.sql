@@ -31,10 +31,8 @@ CREATE TABLE journal_lines (
   CHECK (debit = 0 OR credit = 0)
 );
 
-CREATE INDEX journal_lines_by_currency_time ON journal_lines (currency, occurred_at);
 CREATE INDEX journal_lines_by_tenant_currency_time
   ON journal_lines (tenant_id, currency, occurred_at);
-CREATE INDEX journal_lines_by_account ON journal_lines (tenant_id, account, currency);
 
 CREATE TABLE account_balances (
   tenant_id  text        NOT NULL,

@@ -1,0 +1,220 @@
+import type {
+  OutcomeCounts,
+  ReconciliationEvent,
+  RecordedLine,
+  ReportFormat,
+  ReportLine,
+  RunState,
+} from '../../domain/reconciliation/index.ts';
+import { missingAtProvider } from '../../domain/reconciliation/index.ts';
+import type { EventStore } from '../eventstore/event-store.ts';
+import type { CommandContext } from '../write/event-metadata.ts';
+import type { PaymentService } from '../write/payment-service.ts';
+import { matchBatch, type MatchContext, type MatchedLine } from './batch-matcher.ts';
+import { compensate } from './compensation.ts';
+import type { LedgerReader } from './ledger-reader.ts';
+import { chunksOf, exceptionIdOf, recordedLine } from './recorded-lines.ts';
+import { reportLines, validateReport, type LineProblem } from './report-reader.ts';
+import type { ReportSource } from './report-source.ts';
+import { deriveRunId } from './run-aggregate.ts';
+import { RunWriter } from './run-writer.ts';
+
+export interface ReconciliationDependencies {
+  store: EventStore;
+  ledger: LedgerReader;
+  payments: PaymentService;
+  clock: () => Date;
+}
+
+export interface ReconcileOptions {
+  /** ±window for matching lines without a reference by amount and date. */
+  windowMs: number;
+  /** Lines matched together (one set of ledger queries per batch). */
+  batchLines: number;
+  /** Payment commands in flight at once. */
+  compensationConcurrency: number;
+  /** Size bound of one recorded event's lines. */
+  eventBytesMax: number;
+  onProgress?: (progress: { phase: 'validating' | 'matching' | 'closing'; linesDone: number; lineCount: number }) => void;
+}
+
+export const defaultReconcileOptions: ReconcileOptions = {
+  windowMs: 3 * 24 * 60 * 60 * 1000,
+  batchLines: 1_000,
+  compensationConcurrency: 16,
+  eventBytesMax: 512 * 1024,
+};
+
+export interface ReconcileRequest {
+  source: ReportSource;
+  format: ReportFormat;
+  /** The run's tenant, or '*' to match across every tenant. */
+  tenantId: string;
+  actor: string;
+}
+
+export type ReconcileResult =
+  | { status: 'REFUSED'; fileSha256: string | null; problems: LineProblem[]; problemCount: number }
+  | {
+      status: 'COMPLETED';
+      runId: string;
+      fileSha256: string;
+      lineCount: number;
+      counts: OutcomeCounts;
+      /** The same report was reconciled before: nothing was done this time. */
+      alreadyReconciled: boolean;
+    };
+
+interface Run {
+  deps: ReconciliationDependencies;
+  request: ReconcileRequest;
+  options: ReconcileOptions;
+  writer: RunWriter;
+  context: CommandContext;
+  match: MatchContext;
+  lineCount: number;
+}
+
+function completed(state: RunState, alreadyReconciled: boolean): ReconcileResult {
+  return {
+    status: 'COMPLETED',
+    runId: state.runId,
+    fileSha256: state.fileSha256,
+    lineCount: state.lineCount,
+    counts: state.counts,
+    alreadyReconciled,
+  };
+}
+
+/** Payments the recorded batches already touched, so a resumed run knows them. */
+function touchedBy(events: readonly ReconciliationEvent[]): Map<string, number> {
+  const touched = new Map<string, number>();
+  for (const event of events) {
+    if (event.type !== 'ReconciliationBatchRecorded') continue;
+    for (const line of event.data.lines) {
+      if (line.paymentId === null) continue;
+      const settles = line.compensation?.kind === 'settle' && line.lineNumber !== null;
+      touched.set(line.paymentId, settles ? (line.lineNumber ?? 0) : 0);
+    }
+  }
+  return touched;
+}
+
+/**
+ * Reconciles one report: validates the whole file first (a bad file changes nothing), then
+ * matches it batch by batch, applies what matched through the payment write path, records every
+ * decision on the run's stream, and looks for ledger payments the report lacks. A report seen
+ * before (same tenant, same bytes) is the same run: a completed one is returned as it stands, an
+ * interrupted one carries on where its records end.
+ */
+export async function reconcileReport(
+  deps: ReconciliationDependencies,
+  request: ReconcileRequest,
+  options: ReconcileOptions = defaultReconcileOptions,
+): Promise<ReconcileResult> {
+  options.onProgress?.({ phase: 'validating', linesDone: 0, lineCount: 0 });
+  const validated = await validateReport(request.source, request.format);
+  if (!validated.ok) {
+    const { fileSha256, problems, problemCount } = validated;
+    return { status: 'REFUSED', fileSha256, problems, problemCount };
+  }
+  const runId = deriveRunId(request.tenantId, validated.fileSha256);
+  const { writer, events } = await RunWriter.open(deps.store, runId);
+  if (writer.state?.status === 'COMPLETED') return completed(writer.state, true);
+  const context: CommandContext = {
+    tenantId: request.tenantId,
+    actor: request.actor,
+    source: 'reconciliation',
+    correlationId: runId,
+    causationId: runId,
+  };
+  const at = deps.clock().toISOString();
+  await writer.execute(
+    {
+      type: 'StartReconciliationRun',
+      data: {
+        runId,
+        tenantId: request.tenantId,
+        fileName: request.source.fileName,
+        fileSha256: validated.fileSha256,
+        format: request.format,
+        lineCount: validated.lineCount,
+        periodStart: validated.periodStart,
+        periodEnd: validated.periodEnd,
+        at,
+      },
+    },
+    context,
+  );
+  const match = { tenantId: request.tenantId, windowMs: options.windowMs, duplicates: validated.duplicates, touched: touchedBy(events) };
+  const run: Run = { deps, request, options, writer, context, match, lineCount: validated.lineCount };
+  await processLines(run, validated.fileSha256);
+  await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
+  await writer.execute({ type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } }, context);
+  if (writer.state === undefined) throw new Error('the run vanished after completing');
+  return completed(writer.state, false);
+}
+
+async function processLines(run: Run, fileSha256: string): Promise<void> {
+  let skip = run.writer.state?.linesRecorded ?? 0;
+  let linesDone = skip;
+  let batch: ReportLine[] = [];
+  const flush = async () => {
+    await processBatch(run, batch);
+    linesDone += batch.length;
+    batch = [];
+    run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
+  };
+  for await (const line of reportLines(run.request.source, run.request.format, fileSha256)) {
+    if (skip > 0) {
+      skip -= 1;
+      continue;
+    }
+    batch.push(line);
+    if (batch.length >= run.options.batchLines) await flush();
+  }
+  if (batch.length > 0) await flush();
+}
+
+async function processBatch(run: Run, lines: readonly ReportLine[]): Promise<void> {
+  const matched = await matchBatch(run.deps.ledger, run.match, lines);
+  await compensate(matched, {
+    payments: run.deps.payments,
+    caller: { ...run.context },
+    concurrency: run.options.compensationConcurrency,
+  });
+  await record(run, matched.map(recordedLine));
+}
+
+async function record(run: Run, lines: readonly RecordedLine[]): Promise<void> {
+  for (const chunk of chunksOf(lines, run.options.eventBytesMax)) {
+    const batchIndex = run.writer.state?.batchCount ?? 0;
+    const at = run.deps.clock().toISOString();
+    const data = { runId: run.writer.runId, batchIndex, lines: chunk, at };
+    await run.writer.execute({ type: 'RecordReconciliationBatch', data }, run.context);
+  }
+}
+
+/** Pages through the period's unsettled captured payments that no line touched. */
+async function recordMissingAtProvider(run: Run, periodStart: string | null, periodEnd: string | null): Promise<void> {
+  if (periodStart === null || periodEnd === null) return;
+  run.options.onProgress?.({ phase: 'closing', linesDone: run.lineCount, lineCount: run.lineCount });
+  const pageSize = run.options.batchLines;
+  let afterPaymentId = '';
+  for (let page = 0; page < Number.MAX_SAFE_INTEGER; page += 1) {
+    const payments = await run.deps.ledger.unsettledInPeriod(run.request.tenantId, {
+      from: periodStart,
+      to: periodEnd,
+      afterPaymentId,
+      limit: pageSize,
+    });
+    const missing: MatchedLine[] = payments
+      .filter((payment) => !run.match.touched.has(payment.paymentId))
+      .map((payment) => ({ line: null, decision: missingAtProvider(payment) }))
+      .filter((item) => !run.writer.state?.exceptions.has(exceptionIdOf(item)));
+    if (missing.length > 0) await record(run, missing.map(recordedLine));
+    const last = payments.at(-1);
+    if (last === undefined || payments.length < pageSize) return;
+    afterPaymentId = last.paymentId;
+  }
+}

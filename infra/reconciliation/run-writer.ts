@@ -1,0 +1,76 @@
+import type {
+  ReconciliationCommand,
+  ReconciliationEvent,
+  RunState,
+} from '../../domain/reconciliation/index.ts';
+import type { DomainError } from '../../domain/errors.ts';
+import { StreamConflictError, type EventStore, type ExpectedRevision, type StoredEvent } from '../eventstore/event-store.ts';
+import { prepareEvents } from '../write/aggregate-store.ts';
+import type { CommandContext } from '../write/event-metadata.ts';
+import { runAggregate } from './run-aggregate.ts';
+
+/** Another process appended to the run meanwhile: it is reconciling the same report. */
+export class RunInProgressError extends Error {
+  override readonly name = 'RunInProgressError';
+  constructor(readonly runId: string) {
+    super(`reconciliation run ${runId} is being written by another process; retry when it ends`);
+  }
+}
+
+/** The run's command refused: a bug in the orchestration, since it builds the commands. */
+export class RunRefusedError extends Error {
+  override readonly name = 'RunRefusedError';
+  constructor(readonly error: DomainError) {
+    super(`${error.code}: ${error.message}`);
+  }
+}
+
+/**
+ * Writes one run: decide on the state in hand, append at the expected revision, fold. The stream
+ * is read once when the run opens, not before every batch (which would make a long run
+ * quadratic); a conflict means a second writer and stops this one.
+ */
+export class RunWriter {
+  private constructor(
+    private readonly store: EventStore,
+    readonly runId: string,
+    private current: RunState | undefined,
+    private expected: ExpectedRevision,
+    private lastHash: string | null,
+  ) {}
+
+  static async open(store: EventStore, runId: string): Promise<{ writer: RunWriter; events: ReconciliationEvent[] }> {
+    const stored: StoredEvent[] = (await store.readStream(runAggregate.streamName(runId))) ?? [];
+    const events = stored.map((event) => runAggregate.decode(event));
+    let state: RunState | undefined;
+    for (const event of events) state = runAggregate.evolve(state, event);
+    const last = stored.at(-1);
+    const lastHash = typeof last?.metadata.hash === 'string' ? last.metadata.hash : null;
+    const writer = new RunWriter(store, runId, state, last?.revision ?? 'no_stream', lastHash);
+    return { writer, events };
+  }
+
+  get state(): RunState | undefined {
+    return this.current;
+  }
+
+  async execute(command: ReconciliationCommand, context: CommandContext): Promise<ReconciliationEvent[]> {
+    const decision = runAggregate.decide(command, this.current);
+    if (!decision.ok) throw new RunRefusedError(decision.error);
+    if (decision.events.length === 0) return [];
+    const stream = runAggregate.streamName(this.runId);
+    const firstRevision = this.expected === 'no_stream' ? 0n : (this.expected as bigint) + 1n;
+    const prepared = prepareEvents(runAggregate.encode, stream, decision.events, firstRevision, this.lastHash, context);
+    try {
+      await this.store.append(stream, prepared, this.expected);
+    } catch (error) {
+      if (error instanceof StreamConflictError) throw new RunInProgressError(this.runId);
+      throw error;
+    }
+    this.expected = firstRevision + BigInt(prepared.length - 1);
+    const lastMetadata = prepared.at(-1)?.metadata;
+    this.lastHash = typeof lastMetadata?.hash === 'string' ? lastMetadata.hash : this.lastHash;
+    for (const event of decision.events) this.current = runAggregate.evolve(this.current, event);
+    return decision.events;
+  }
+}

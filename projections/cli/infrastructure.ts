@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../../infra/config/env.ts';
+import { EventStore } from '../../infra/eventstore/event-store.ts';
+import { startEmbeddedEventStore } from '../../infra/eventstore/embedded-process.ts';
+import type { Logger } from '../../infra/logging/logger.ts';
+import { startEmbeddedPostgres } from '../../infra/postgres/embedded.ts';
+import { migrateUp } from '../../infra/postgres/migrate.ts';
+import { createPool, type Pool } from '../../infra/postgres/pool.ts';
+
+export interface Infrastructure {
+  pool: Pool;
+  eventStore: EventStore;
+  close(): Promise<void>;
+}
+
+/** A service already running on DATA_DIR owns its embedded servers: do not start (or stop) them. */
+async function refuseIfServiceRuns(config: Config): Promise<void> {
+  const pidFile = join(resolve(config.DATA_DIR), 'postgres', 'postmaster.pid');
+  const pid = Number.parseInt(
+    (await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '',
+    10,
+  );
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return;
+  }
+  throw new Error(
+    'a service is running on this DATA_DIR: set DATABASE_URL and ESDB_CONNECTION_STRING to its endpoints',
+  );
+}
+
+/**
+ * The databases the scripts work on: DATABASE_URL / ESDB_CONNECTION_STRING when set, else the
+ * embedded ones under DATA_DIR, laid out as infra/runtime/service.ts lays them out.
+ */
+export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    if (!config.DATABASE_URL || !config.ESDB_CONNECTION_STRING) await refuseIfServiceRuns(config);
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres({
+        dataDirectory: join(resolve(config.DATA_DIR), 'postgres'),
+        port: 0,
+        logger: logger.child({ component: 'postgres' }),
+      });
+      stoppers.push(embedded.stop);
+      databaseUrl = embedded.connectionString;
+    }
+    let esdb = config.ESDB_CONNECTION_STRING;
+    if (!esdb) {
+      const embedded = await startEmbeddedEventStore({
+        dataDirectory: join(resolve(config.DATA_DIR), 'esdb'),
+        port: 0,
+        logger,
+        startTimeoutMs: 60_000,
+      });
+      stoppers.push(embedded.stop);
+      esdb = embedded.connectionString;
+    }
+    await migrateUp(databaseUrl, logger);
+    const pool = createPool({
+      connectionString: databaseUrl,
+      maxConnections: 4,
+      applicationName: 'ledger-projection-script',
+      statementTimeoutMs: 600_000,
+    });
+    stoppers.push(() => pool.end());
+    const eventStore = EventStore.connect(esdb);
+    stoppers.push(() => eventStore.close());
+    return { pool, eventStore, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

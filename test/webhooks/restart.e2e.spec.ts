@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../infra/webhooks/checkpoint.ts';
+import { inboxStreamName } from '../../infra/webhooks/inbox-stream.ts';
+import { loadCallback } from '../../infra/webhooks/inbox-store.ts';
+import {
+  createPayment,
+  paymentState,
+  postSim,
+  startHarness,
+  waitForStatus,
+  type Harness,
+} from './support.ts';
+
+function capture(providerPaymentId: string, id: string) {
+  return {
+    id,
+    type: 'payment.captured',
+    created: Math.floor(Date.now() / 1000),
+    data: { providerPaymentId, amount: '1200', currency: 'USD' },
+  };
+}
+
+describe('processor restart', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('processes after a restart what was stored but not processed, and nothing twice', async () => {
+    const suffix = Date.now().toString(36);
+    const firstPayment = await createPayment(harness, `pi_first_${suffix}`, 1_200n);
+    const secondPayment = await createPayment(harness, `pi_second_${suffix}`, 1_200n);
+
+    const first = harness.startProcessor();
+    await postSim(harness, capture(`pi_first_${suffix}`, `evt_first_${suffix}`));
+    await waitForStatus(harness, 'sim', `evt_first_${suffix}`, ['processed']);
+    await first.stop();
+    const checkpoint = await readCheckpoint(harness.store.eventStore);
+    expect(checkpoint).toBeTypeOf('bigint');
+
+    // Acknowledged while no processor runs: the crash window between store and process.
+    expect(
+      (await postSim(harness, capture(`pi_second_${suffix}`, `evt_second_${suffix}`))).status,
+    ).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      (await loadCallback(harness.store.eventStore, 'sim', `evt_second_${suffix}`))?.status,
+    ).toBe('received');
+
+    harness.startProcessor();
+    await waitForStatus(harness, 'sim', `evt_second_${suffix}`, ['processed']);
+    expect((await paymentState(harness, secondPayment)).capturedAmount).toBe(1_200n);
+    expect((await paymentState(harness, firstPayment)).captures.size).toBe(1);
+    const firstInbox = await harness.store.eventStore.readStream(
+      inboxStreamName('sim', `evt_first_${suffix}`),
+    );
+    expect(firstInbox?.map((event) => event.type)).toEqual(['WebhookReceived', 'WebhookProcessed']);
+  });
+});
