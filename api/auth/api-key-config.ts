@@ -15,16 +15,18 @@ export const plainKeyLengthMin = 24;
 const entrySchema = z
   .object({
     id: z.string().regex(keyIdPattern, 'id must be 1-64 letters, digits, ".", "_" or "-"'),
-    key: z.string().min(plainKeyLengthMin, `key must be at least ${plainKeyLengthMin} characters`).max(512).optional(),
+    key: z
+      .string()
+      .min(plainKeyLengthMin, `key must be at least ${plainKeyLengthMin} characters`)
+      .max(512)
+      .optional(),
     keySha256: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'keySha256 must be 64 hexadecimal digits')
       .optional(),
-    tenant: z
-      .string()
-      .refine((value) => value === PLATFORM_TENANT || tenantPattern.test(value), {
-        message: 'tenant must be "*" or 1-64 letters, digits, "_" or "-"',
-      }),
+    tenant: z.string().refine((value) => value === PLATFORM_TENANT || tenantPattern.test(value), {
+      message: 'tenant must be "*" or 1-64 letters, digits, "_" or "-"',
+    }),
     roles: z.array(z.enum(ROLES)).min(1, 'roles must name at least one role'),
   })
   .strict()
@@ -34,7 +36,10 @@ const entrySchema = z
 
 function describe(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `API_KEYS${issue.path.map((part) => `[${String(part)}]`).join('')}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `API_KEYS${issue.path.map((part) => `[${String(part)}]`).join('')}: ${issue.message}`,
+    )
     .join('; ');
 }
 
@@ -45,7 +50,9 @@ export function parseApiKeys(text: string): ApiKeyRecord[] {
     parsed = JSON.parse(text);
   } catch {
     // The JSON parser's message may quote the text, which holds secrets.
-    throw new ApiKeyConfigError('API_KEYS: must be a JSON array of {id, key|keySha256, tenant, roles}');
+    throw new ApiKeyConfigError(
+      'API_KEYS: must be a JSON array of {id, key|keySha256, tenant, roles}',
+    );
   }
   const result = z.array(entrySchema).min(1, 'must hold at least one key').safeParse(parsed);
   if (!result.success) throw new ApiKeyConfigError(describe(result.error));

@@ -2,8 +2,7 @@ import type { ApiKeyStore } from './api-key-store.ts';
 import type { Principal } from './roles.ts';
 
 export type AuthenticationOutcome =
-  | { ok: true; principal: Principal }
-  | { ok: false; reason: 'missing' | 'malformed' | 'unknown' };
+  { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'malformed' | 'unknown' };
 
 const bearerPattern = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i;
 

@@ -8,7 +8,14 @@ export { ApiKeyConfigError, parseApiKeys } from './api-key-config.ts';
 export { developmentKeyFileName } from './development-key.ts';
 export { authenticateRequest, bearerToken } from './authenticate.ts';
 export type { AuthenticationOutcome } from './authenticate.ts';
-export { hasRole, isPlatformWide, PLATFORM_TENANT, ROLES, type Principal, type Role } from './roles.ts';
+export {
+  hasRole,
+  isPlatformWide,
+  PLATFORM_TENANT,
+  ROLES,
+  type Principal,
+  type Role,
+} from './roles.ts';
 
 export interface LoadedApiKeys {
   apiKeys: ApiKeyStore;
@@ -22,7 +29,10 @@ export interface LoadedApiKeys {
 
 function developmentMessage(key: string, path: string): (serviceUrl: string) => string {
   return (serviceUrl) => {
-    const body = JSON.stringify({ query: '{ me { keyId tenant roles } payments(first: 5) { edges { node { id status amount { amount currency formatted } } } } }' });
+    const body = JSON.stringify({
+      query:
+        '{ me { keyId tenant roles } payments(first: 5) { edges { node { id status amount { amount currency formatted } } } } }',
+    });
     return [
       '',
       'API_KEYS is not set: created a development API key (platform-wide, every role).',

@@ -5,14 +5,16 @@ import type { Caller, PaymentService } from '../../infra/write/payment-service.t
 import { hasRole, type Principal, type Role } from '../auth/roles.ts';
 import { consistencyGate, type WaitForPosition } from './consistency.ts';
 import type { RunningProjections } from '../../projections/start.ts';
-import type { ProjectionStatus } from '../../projections/status/status.ts';
 import type { Queryable } from './data/sql.ts';
 import { ForbiddenError } from './errors.ts';
 import { auditEventFromStored } from './event-history.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 /** What the API uses of the read side's running projections (projections/start.ts). */
-export type ProjectionsApi = Pick<RunningProjections, 'statuses' | 'waitForPosition'>;
+export type ProjectionsApi = Pick<
+  RunningProjections,
+  'statuses' | 'waitForPosition' | 'skipPoisonEvent' | 'retryProjection'
+>;
 
 /** Long-lived dependencies, shared by every request. */
 export interface GraphqlServices {
@@ -20,8 +22,8 @@ export interface GraphqlServices {
   readPool: Queryable;
   paymentService: PaymentService;
   eventStore: EventStore;
-  /** Status of the projections (role operate). */
-  projectionStatuses: () => Promise<readonly ProjectionStatus[]>;
+  /** Status of the projections and the operator's actions on them (role operate). */
+  projections: Omit<ProjectionsApi, 'waitForPosition'>;
   waitForPosition: WaitForPosition;
   consistencyTimeoutMs: number;
 }
@@ -44,7 +46,10 @@ export interface RequestIdentity {
   consistencyToken: bigint | undefined;
 }
 
-export function createContext(services: GraphqlServices, identity: RequestIdentity): GraphqlContext {
+export function createContext(
+  services: GraphqlServices,
+  identity: RequestIdentity,
+): GraphqlContext {
   const { principal, requestId } = identity;
   const readModel = consistencyGate(
     services.readPool,

@@ -58,7 +58,10 @@ export function createLoaders(sources: LoaderSources): Loaders {
       async (ids) => journalEntriesByPaymentIds(await readModel(), principal, ids),
       [],
     ),
-    journalLinesByEntryId: batched(async (ids) => journalLinesByEntryIds(await readModel(), ids), []),
+    journalLinesByEntryId: batched(
+      async (ids) => journalLinesByEntryIds(await readModel(), ids),
+      [],
+    ),
     // The event store reads one stream per call; the loader still dedupes repeated ids.
     paymentHistory: new DataLoader<string, AuditEventView[] | null>(
       (ids) => Promise.all(ids.map(async (id) => (await sources.paymentEvents(id)) ?? null)),

@@ -18,30 +18,39 @@ function existingOr<Metric>(registry: Registry, name: string, create: () => Metr
 
 export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
   return {
-    operations: existingOr(registry, 'graphql_operations_total', () =>
-      new Counter({
-        name: 'graphql_operations_total',
-        help: 'GraphQL operations executed, by type and outcome (ok, error).',
-        labelNames: ['operation_type', 'outcome'] as const,
-        registers: [registry],
-      }),
+    operations: existingOr(
+      registry,
+      'graphql_operations_total',
+      () =>
+        new Counter({
+          name: 'graphql_operations_total',
+          help: 'GraphQL operations executed, by type and outcome (ok, error).',
+          labelNames: ['operation_type', 'outcome'] as const,
+          registers: [registry],
+        }),
     ),
-    durationSeconds: existingOr(registry, 'graphql_operation_duration_seconds', () =>
-      new Histogram({
-        name: 'graphql_operation_duration_seconds',
-        help: 'Time to execute a GraphQL operation.',
-        labelNames: ['operation_type'] as const,
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-        registers: [registry],
-      }),
+    durationSeconds: existingOr(
+      registry,
+      'graphql_operation_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'graphql_operation_duration_seconds',
+          help: 'Time to execute a GraphQL operation.',
+          labelNames: ['operation_type'] as const,
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+          registers: [registry],
+        }),
     ),
-    authenticationFailures: existingOr(registry, 'api_authentication_failures_total', () =>
-      new Counter({
-        name: 'api_authentication_failures_total',
-        help: 'Requests refused for a missing, malformed or unknown API key.',
-        labelNames: ['reason'] as const,
-        registers: [registry],
-      }),
+    authenticationFailures: existingOr(
+      registry,
+      'api_authentication_failures_total',
+      () =>
+        new Counter({
+          name: 'api_authentication_failures_total',
+          help: 'Requests refused for a missing, malformed or unknown API key.',
+          labelNames: ['reason'] as const,
+          registers: [registry],
+        }),
     ),
   };
 }
@@ -63,7 +72,8 @@ export function metricsPlugin(metrics: GraphqlMetrics): Plugin {
       return {
         onExecuteDone({ result }) {
           stop();
-          const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          const failed =
+            'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
           metrics.operations.inc({ operation_type: type, outcome: failed ? 'error' : 'ok' });
         },
       };

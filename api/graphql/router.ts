@@ -10,9 +10,15 @@ import type { Principal } from '../auth/roles.ts';
 import { waitForPosition } from '../../projections/consistency/wait-for-position.ts';
 import { allProjections } from '../../projections/registry.ts';
 import { readProjectionStatuses } from '../../projections/status/status.ts';
+import { retryProjection, skipPoisonEvent } from '../../projections/runner/poison.ts';
 import type { Pool } from '../../infra/postgres/pool.ts';
 import { consistencyTimeoutDefaultMs, parseConsistencyToken } from './consistency.ts';
-import { createContext, type GraphqlContext, type GraphqlServices, type ProjectionsApi } from './context.ts';
+import {
+  createContext,
+  type GraphqlContext,
+  type GraphqlServices,
+  type ProjectionsApi,
+} from './context.ts';
 import { currentRequest, maskError, sendGraphqlError } from './edge.ts';
 import { BadUserInputError } from './errors.ts';
 import { defaultQueryLimits, queryLimitsPlugin, type QueryLimits } from './limits/plugin.ts';
@@ -70,10 +76,16 @@ function isJsonContentType(request: Request): boolean {
  */
 function guardRequest(apiKeys: ApiKeyStore, metrics: GraphqlMetrics) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const browserPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+    const browserPage =
+      request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
     if (browserPage) return next(); // GraphiQL's page: renders HTML, never executes anything.
     if (request.method === 'POST' && !isJsonContentType(request)) {
-      return sendGraphqlError(response, 415, 'BAD_REQUEST', 'send GraphQL requests as application/json');
+      return sendGraphqlError(
+        response,
+        415,
+        'BAD_REQUEST',
+        'send GraphQL requests as application/json',
+      );
     }
     const outcome = authenticateRequest(apiKeys, request.headers.authorization);
     if (!outcome.ok) {
@@ -91,19 +103,42 @@ function guardRequest(apiKeys: ApiKeyStore, metrics: GraphqlMetrics) {
       if (!(error instanceof BadUserInputError)) throw error;
       return sendGraphqlError(response, 400, 'BAD_USER_INPUT', error.message);
     }
-    identities.set(request, { principal: outcome.principal, requestId: requestIdOf(request), consistencyToken });
+    identities.set(request, {
+      principal: outcome.principal,
+      requestId: requestIdOf(request),
+      consistencyToken,
+    });
     next();
   };
 }
 
-const sampleQuery = /* GraphQL */ `# Set the header {"Authorization": "Bearer <your API key>"} below.
-{
-  me { keyId tenant roles }
-  payments(first: 5) {
-    edges { node { id status amount { amount currency formatted } createdAt } }
-    pageInfo { hasNextPage endCursor }
+const sampleQuery = /* GraphQL */ `
+  # Set the header {"Authorization": "Bearer <your API key>"} below.
+  {
+    me {
+      keyId
+      tenant
+      roles
+    }
+    payments(first: 5) {
+      edges {
+        node {
+          id
+          status
+          amount {
+            amount
+            currency
+            formatted
+          }
+          createdAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
   }
-}
 `;
 
 function yogaLogger(logger: Logger) {
@@ -116,21 +151,22 @@ function yogaLogger(logger: Logger) {
   };
 }
 
+/** Without the running projections at hand: the same answers and actions on the shared tables. */
+function projectionsFromTables(pool: Pool, eventStore: EventStore): GraphqlServices['projections'] {
+  return {
+    statuses: () => readProjectionStatuses({ pool, eventStore, projections: allProjections }),
+    skipPoisonEvent: (name, position, actor) => skipPoisonEvent(pool, name, position, actor),
+    retryProjection: (name, actor) => retryProjection(pool, name, actor),
+  };
+}
+
 function createServices(deps: GraphqlRouterDependencies): GraphqlServices {
   return {
     logger: deps.logger,
     readPool: deps.pool,
     paymentService: deps.paymentService,
     eventStore: deps.eventStore,
-    // Without the running projections at hand, the same answers from the shared tables.
-    projectionStatuses: deps.projections
-      ? () => deps.projections!.statuses()
-      : () =>
-          readProjectionStatuses({
-            pool: deps.pool,
-            eventStore: deps.eventStore,
-            projections: allProjections,
-          }),
+    projections: deps.projections ?? projectionsFromTables(deps.pool, deps.eventStore),
     waitForPosition: deps.projections
       ? (position, timeoutMs) => deps.projections!.waitForPosition(position, timeoutMs)
       : (position, timeoutMs) => waitForPosition(deps.pool, position, timeoutMs),
@@ -145,7 +181,11 @@ function createServices(deps: GraphqlRouterDependencies): GraphqlServices {
 export function createGraphqlRouter(deps: GraphqlRouterDependencies): Router {
   const services = createServices(deps);
   const metrics = createGraphqlMetrics(deps.metrics);
-  const limits: QueryLimits = { ...defaultQueryLimits, ...deps.limits, introspection: deps.introspection };
+  const limits: QueryLimits = {
+    ...defaultQueryLimits,
+    ...deps.limits,
+    introspection: deps.introspection,
+  };
   const yoga = createYoga<ServerContext, GraphqlContext>({
     schema: createSchema<GraphqlContext & ServerContext>({ typeDefs, resolvers }),
     graphqlEndpoint: graphqlPath,
@@ -156,7 +196,14 @@ export function createGraphqlRouter(deps: GraphqlRouterDependencies): Router {
       return createContext(services, identity);
     },
     maskedErrors: { maskError: (error, message) => maskError(error, message, deps.logger) },
-    graphiql: deps.graphiql === false ? false : { title: 'Payment ledger', defaultQuery: sampleQuery, headers: '{"Authorization": "Bearer "}' },
+    graphiql:
+      deps.graphiql === false
+        ? false
+        : {
+            title: 'Payment ledger',
+            defaultQuery: sampleQuery,
+            headers: '{"Authorization": "Bearer "}',
+          },
     landingPage: false,
     multipart: false,
     batching: false,

@@ -1,5 +1,9 @@
 import { isCurrencyCode } from '../../domain/money/index.ts';
-import type { MoneyView, PaymentSnapshot, RefundSnapshot } from '../../infra/write/payment-snapshot.ts';
+import type {
+  MoneyView,
+  PaymentSnapshot,
+  RefundSnapshot,
+} from '../../infra/write/payment-snapshot.ts';
 import { moneyView } from '../../infra/write/payment-snapshot.ts';
 
 /**

@@ -15,6 +15,8 @@ export function evolve(state: RunState | undefined, event: ReconciliationEvent):
       fileSha256: data.fileSha256,
       format: data.format,
       lineCount: data.lineCount,
+      periodStart: data.periodStart,
+      periodEnd: data.periodEnd,
       status: 'RUNNING',
       batchCount: 0,
       linesRecorded: 0,

@@ -20,6 +20,8 @@ export interface RunState {
   readonly fileSha256: string;
   readonly format: ReportFormat;
   readonly lineCount: number;
+  readonly periodStart: string | null;
+  readonly periodEnd: string | null;
   readonly status: 'RUNNING' | 'COMPLETED';
   /** Batches are recorded in order; this is the index the next one must have. */
   readonly batchCount: number;

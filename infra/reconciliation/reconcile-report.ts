@@ -41,7 +41,7 @@ export interface ReconcileOptions {
 export const defaultReconcileOptions: ReconcileOptions = {
   windowMs: 3 * 24 * 60 * 60 * 1000,
   batchLines: 1_000,
-  compensationConcurrency: 16,
+  compensationConcurrency: 32,
   eventBytesMax: 512 * 1024,
 };
 
@@ -63,6 +63,9 @@ export type ReconcileResult =
       counts: OutcomeCounts;
       /** The same report was reconciled before: nothing was done this time. */
       alreadyReconciled: boolean;
+      run: RunState;
+      /** `$all` position of the run's last event, for read-your-writes. */
+      position: bigint;
     };
 
 interface Run {
@@ -75,8 +78,12 @@ interface Run {
   lineCount: number;
 }
 
-function completed(state: RunState, alreadyReconciled: boolean): ReconcileResult {
+function completed(writer: RunWriter, alreadyReconciled: boolean): ReconcileResult {
+  const state = writer.state;
+  if (state === undefined) throw new Error('a completed run has a state');
   return {
+    run: state,
+    position: writer.position,
     status: 'COMPLETED',
     runId: state.runId,
     fileSha256: state.fileSha256,
@@ -120,7 +127,7 @@ export async function reconcileReport(
   }
   const runId = deriveRunId(request.tenantId, validated.fileSha256);
   const { writer, events } = await RunWriter.open(deps.store, runId);
-  if (writer.state?.status === 'COMPLETED') return completed(writer.state, true);
+  if (writer.state?.status === 'COMPLETED') return completed(writer, true);
   const context: CommandContext = {
     tenantId: request.tenantId,
     actor: request.actor,
@@ -151,8 +158,7 @@ export async function reconcileReport(
   await processLines(run, validated.fileSha256);
   await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
   await writer.execute({ type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } }, context);
-  if (writer.state === undefined) throw new Error('the run vanished after completing');
-  return completed(writer.state, false);
+  return completed(writer, false);
 }
 
 async function processLines(run: Run, fileSha256: string): Promise<void> {

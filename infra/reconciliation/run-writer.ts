@@ -37,6 +37,7 @@ export class RunWriter {
     private current: RunState | undefined,
     private expected: ExpectedRevision,
     private lastHash: string | null,
+    private lastPosition: bigint,
   ) {}
 
   static async open(store: EventStore, runId: string): Promise<{ writer: RunWriter; events: ReconciliationEvent[] }> {
@@ -46,12 +47,18 @@ export class RunWriter {
     for (const event of events) state = runAggregate.evolve(state, event);
     const last = stored.at(-1);
     const lastHash = typeof last?.metadata.hash === 'string' ? last.metadata.hash : null;
-    const writer = new RunWriter(store, runId, state, last?.revision ?? 'no_stream', lastHash);
+    const revision = last?.revision ?? 'no_stream';
+    const writer = new RunWriter(store, runId, state, revision, lastHash, last?.position ?? 0n);
     return { writer, events };
   }
 
   get state(): RunState | undefined {
     return this.current;
+  }
+
+  /** `$all` position of the run's last event: the consistency token for reading it back. */
+  get position(): bigint {
+    return this.lastPosition;
   }
 
   async execute(command: ReconciliationCommand, context: CommandContext): Promise<ReconciliationEvent[]> {
@@ -62,7 +69,8 @@ export class RunWriter {
     const firstRevision = this.expected === 'no_stream' ? 0n : (this.expected as bigint) + 1n;
     const prepared = prepareEvents(runAggregate.encode, stream, decision.events, firstRevision, this.lastHash, context);
     try {
-      await this.store.append(stream, prepared, this.expected);
+      const appended = await this.store.append(stream, prepared, this.expected);
+      this.lastPosition = appended.position;
     } catch (error) {
       if (error instanceof StreamConflictError) throw new RunInProgressError(this.runId);
       throw error;

@@ -12,6 +12,9 @@ import { createPool, type Pool } from '../postgres/pool.ts';
 import { startProjections, type RunningProjections } from '../../projections/start.ts';
 import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
 import { PaymentService } from '../write/payment-service.ts';
+import { createWebhookRouter } from '../../api/webhooks/router.ts';
+import { startWebhookProcessor } from '../webhooks/index.ts';
+import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -112,12 +115,36 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       batchSizeMax: 500,
     });
     stoppers.push({ name: 'expiry-scheduler', stop: () => expiry.stop() });
+    const webhookProcessor = startWebhookProcessor({
+      eventStore,
+      paymentService,
+      logger: logger.child({ component: 'webhooks' }),
+      registry: metrics,
+    });
+    stoppers.push({ name: 'webhook-processor', stop: () => webhookProcessor.stop() });
+    const webhookRateLimit = rateLimit({
+      ratePerSecond: config.RATE_LIMIT_RPS,
+      burst: config.RATE_LIMIT_BURST,
+      keyOf: (request) => `provider:${String(request.params.provider ?? request.path)}`,
+    });
     const app = createApp({
       logger,
       metrics,
       dependencies: [
         { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
         { name: 'eventstore', check: () => eventStore.ping() },
+      ],
+      routers: [
+        { path: '/webhooks/:provider', router: webhookRateLimit },
+        {
+          path: '/webhooks',
+          router: createWebhookRouter({
+            eventStore,
+            secrets: config.webhookSecrets,
+            logger: logger.child({ component: 'webhook-intake' }),
+            registry: metrics,
+          }),
+        },
       ],
     });
     const httpServer = createServer(app);

@@ -44,14 +44,15 @@ export const simCallbackSchema = z.object({
 });
 export type SimCallback = z.infer<typeof simCallbackSchema>;
 
+// Built once: zod compiles a schema on first use, which is far too slow to repeat per request.
+const envelopeSchema = z.object({
+  id: z.string().min(1).max(PROVIDER_EVENT_ID_LENGTH_MAX),
+  type: z.string().min(1).max(100),
+  data: z.object({ paymentId: identifier.optional() }).optional(),
+});
+
 function envelope(payload: unknown): CallbackEnvelope {
-  const shape = z
-    .object({
-      id: z.string().min(1).max(PROVIDER_EVENT_ID_LENGTH_MAX),
-      type: z.string().min(1).max(100),
-      data: z.object({ paymentId: identifier.optional() }).optional(),
-    })
-    .safeParse(payload);
+  const shape = envelopeSchema.safeParse(payload);
   if (!shape.success) return { ok: false, reason: 'id and type must be non-empty strings' };
   return {
     ok: true,

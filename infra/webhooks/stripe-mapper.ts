@@ -232,17 +232,18 @@ function map(payload: unknown): MappedCallback {
   }
 }
 
+// Built once: zod compiles a schema on first use, which is far too slow to repeat per request.
+const envelopeSchema = z.object({
+  id: z.string().min(1).max(PROVIDER_EVENT_ID_LENGTH_MAX),
+  type: z.string().min(1).max(100),
+  data: z
+    .object({ object: z.object({ metadata }).passthrough() })
+    .passthrough()
+    .optional(),
+});
+
 function envelope(payload: unknown): CallbackEnvelope {
-  const event = z
-    .object({
-      id: z.string().min(1).max(PROVIDER_EVENT_ID_LENGTH_MAX),
-      type: z.string().min(1).max(100),
-      data: z
-        .object({ object: z.object({ metadata }).passthrough() })
-        .passthrough()
-        .optional(),
-    })
-    .safeParse(payload);
+  const event = envelopeSchema.safeParse(payload);
   if (!event.success) return { ok: false, reason: 'id and type must be non-empty strings' };
   const metadataOfObject = event.data.data?.object.metadata;
   return {

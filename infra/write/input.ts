@@ -20,6 +20,7 @@ export function parseMoneyInput(input: MoneyInput, field: string[]): Parsed<Mone
   return { ok: true, value: { amount: amount.value, currency: currency.value } };
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /** Free text from clients (references, reasons): bounded, printable, trimmed. */

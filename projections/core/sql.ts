@@ -22,25 +22,47 @@ export function assertIdentifier(name: string): string {
 }
 
 /**
- * One multi-row INSERT … SELECT FROM unnest(…) for a whole batch: one round trip and one
- * parameter per column, whatever the number of rows.
+ * Row values as JSON: bigint as its decimal text, which PostgreSQL casts back exactly. A jsonb
+ * column takes a JSON-safe value, or JSON text (from jsonText), which is nested as parsed JSON.
+ */
+function jsonRowValue(value: unknown, column: ColumnSpec): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (column.type === 'jsonb' && typeof value === 'string') return JSON.parse(value) as unknown;
+  return value;
+}
+
+/**
+ * One multi-row INSERT for a whole batch: the rows travel as one JSON document that
+ * json_to_recordset expands server-side. One round trip and one parameter whatever the number
+ * of rows; jsonb columns take nested JSON as it is (no double encoding, no array escaping).
  */
 export async function insertRows<Row = Record<string, unknown>>(
   tx: PoolClient,
   insert: UnnestInsert,
 ): Promise<Row[]> {
   if (insert.rows.length === 0) return [];
-  const columnArrays: unknown[][] = insert.columns.map(() => []);
-  for (const row of insert.rows) {
-    if (row.length !== insert.columns.length) throw new Error('row does not match the columns');
-    row.forEach((value, index) => columnArrays[index]?.push(value));
-  }
-  const names = insert.columns.map((column) => assertIdentifier(column.name)).join(', ');
-  const arrays = insert.columns.map((column, index) => `$${index + 1}::${column.type}[]`);
+  const names = insert.columns.map((column) => assertIdentifier(column.name));
+  const objects = insert.rows.map((row) => {
+    if (row.length !== names.length) throw new Error('row does not match the columns');
+    const object: Record<string, unknown> = {};
+    insert.columns.forEach((column, index) => {
+      object[column.name] = jsonRowValue(row[index], column);
+    });
+    return object;
+  });
+  // json_to_recordset yields json for jsonb columns: declare them json, cast on the way in.
+  const definitions = insert.columns.map(
+    (column) => `"${column.name}" ${column.type === 'jsonb' ? 'json' : column.type}`,
+  );
+  const selected = insert.columns.map((column) =>
+    column.type === 'jsonb' ? `"${column.name}"::jsonb` : `"${column.name}"`,
+  );
   const text =
-    `INSERT INTO ${assertIdentifier(insert.table)} (${names}) ` +
-    `SELECT * FROM unnest(${arrays.join(', ')}) ${insert.onConflict}`;
-  const result = await tx.query(text, columnArrays);
+    `INSERT INTO ${assertIdentifier(insert.table)} (${names.join(', ')}) ` +
+    `SELECT ${selected.join(', ')} FROM json_to_recordset($1::json) AS batch(${definitions.join(', ')}) ` +
+    insert.onConflict;
+  const result = await tx.query(text, [JSON.stringify(objects)]);
   return result.rows as Row[];
 }
 
@@ -55,9 +77,18 @@ export function excludedAssignments(
     .join(', ');
 }
 
-/** A JSON column's value: jsonb arrays are sent as text and cast by PostgreSQL. */
+/** JSON text for a jsonb column (insertRows also takes the value itself, which is cheaper). */
 export function jsonText(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     typeof item === 'bigint' ? item.toString() : item,
+  );
+}
+
+/** A value for a jsonb column: JSON-safe, with bigint amounts as decimal text. */
+export function jsonSafe(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'bigint' ? item.toString() : item,
+    ),
   );
 }

@@ -14,7 +14,7 @@ import { startEmbeddedPostgres } from '../../infra/postgres/embedded.ts';
 import { migrateUp } from '../../infra/postgres/migrate.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import { waitForPosition } from '../../projections/consistency/wait-for-position.ts';
-import { insertRows, jsonText } from '../../projections/core/sql.ts';
+import { insertRows } from '../../projections/core/sql.ts';
 import { startProjections } from '../../projections/start.ts';
 import { generateLedger, interleave, seededRandom } from '../../projections/testing/ledger-events.ts';
 import { MemoryEventSource } from '../../projections/testing/memory-event-source.ts';
@@ -80,7 +80,7 @@ async function plainInsert(pool: Pool, events: StoredEvent[]): Promise<number> {
     for (let start = 0; start < events.length; start += batchSize) {
       const rows = events.slice(start, start + batchSize).map((event) => [
         ...[event.id, event.position, event.stream, event.revision, event.type],
-        ...[jsonText(event.data), jsonText(event.metadata), event.recordedAt.toISOString()],
+        ...[event.data, event.metadata, event.recordedAt.toISOString()],
       ]);
       await insertRows(client, { table: 'bench_ceiling', columns, rows, onConflict: '' });
     }

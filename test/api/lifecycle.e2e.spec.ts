@@ -26,8 +26,27 @@ const paymentWithHistory = /* GraphQL */ `
   query Payment($id: ID!) {
     payment(id: $id) {
       ...PaymentFields
-      journalEntries { eventType lines { account debit { amount } credit { amount } } }
-      history { type stream revision position recordedAt data metadata }
+      journalEntries {
+        eventType
+        lines {
+          account
+          debit {
+            amount
+          }
+          credit {
+            amount
+          }
+        }
+      }
+      history {
+        type
+        stream
+        revision
+        position
+        recordedAt
+        data
+        metadata
+      }
     }
   }
   ${paymentFields}
@@ -36,11 +55,27 @@ const paymentWithHistory = /* GraphQL */ `
 const paymentAsOf = /* GraphQL */ `
   query AsOf($id: ID!, $at: DateTime!) {
     paymentAsOf(id: $id, at: $at) {
-      id status asOf eventCount revision
-      capturedAmount { amount }
-      refundedAmount { amount }
-      refundableAmount { amount }
-      refunds { id status amount { amount } }
+      id
+      status
+      asOf
+      eventCount
+      revision
+      capturedAmount {
+        amount
+      }
+      refundedAmount {
+        amount
+      }
+      refundableAmount {
+        amount
+      }
+      refunds {
+        id
+        status
+        amount {
+          amount
+        }
+      }
     }
   }
 `;
@@ -83,9 +118,12 @@ describe('GraphQL API: a payment from creation to refund', () => {
     expect(payload.consistencyToken).toMatch(/^[0-9]+$/);
     paymentId = payload.payment!.id;
 
-    const authorized = await api.graphql<{ authorizePayment: PaymentPayloadData }>(authorizePayment, {
-      variables: { input: { paymentId, idempotencyKey: `authorize-${randomUUID()}` } },
-    });
+    const authorized = await api.graphql<{ authorizePayment: PaymentPayloadData }>(
+      authorizePayment,
+      {
+        variables: { input: { paymentId, idempotencyKey: `authorize-${randomUUID()}` } },
+      },
+    );
     expect(authorized.body.data!.authorizePayment.payment).toMatchObject({
       status: 'AUTHORIZED',
       authorizedAmount: { amount: '10000' },
@@ -112,8 +150,15 @@ describe('GraphQL API: a payment from creation to refund', () => {
     });
     const refund = refunded.body.data!.refundPayment;
     expect(refund.errors).toEqual([]);
-    expect(refund.refund).toMatchObject({ status: 'PENDING', paymentId, amount: { amount: '2500' } });
-    expect(refund.payment).toMatchObject({ refundedAmount: { amount: '2500' }, refundableAmount: { amount: '7500' } });
+    expect(refund.refund).toMatchObject({
+      status: 'PENDING',
+      paymentId,
+      amount: { amount: '2500' },
+    });
+    expect(refund.payment).toMatchObject({
+      refundedAmount: { amount: '2500' },
+      refundableAmount: { amount: '7500' },
+    });
     refundToken = refund.consistencyToken!;
   });
 
@@ -140,7 +185,10 @@ describe('GraphQL API: a payment from creation to refund', () => {
   it('reads its own write with X-Consistency-Token: read model, journal and history', async () => {
     const response = await api.graphql<{
       payment: PaymentData & { journalEntries: { eventType: string }[]; history: HistoryEvent[] };
-    }>(paymentWithHistory, { variables: { id: paymentId }, headers: { 'x-consistency-token': refundToken } });
+    }>(paymentWithHistory, {
+      variables: { id: paymentId },
+      headers: { 'x-consistency-token': refundToken },
+    });
     expect(response.body.errors).toBeUndefined();
     const payment = response.body.data!.payment;
     expect(payment).toMatchObject({
@@ -161,7 +209,11 @@ describe('GraphQL API: a payment from creation to refund', () => {
     ]);
     expect(payment.history.map((event) => event.revision)).toEqual(['0', '1', '2', '3']);
     const [first, second] = payment.history;
-    expect(first!.metadata).toMatchObject({ actor: 'api-key:acme-all', source: 'api', tenantId: 'acme' });
+    expect(first!.metadata).toMatchObject({
+      actor: 'api-key:acme-all',
+      source: 'api',
+      tenantId: 'acme',
+    });
     expect(second!.metadata.previousHash).toBe(first!.metadata.hash);
     expect(payment.history.at(-1)!.position).toBe(refundToken);
   });
@@ -195,18 +247,48 @@ describe('GraphQL API: a payment from creation to refund', () => {
 
   it('balances the books: trial balance, accounts, journal entries', async () => {
     const response = await api.graphql<{
-      trialBalance: { debits: { amount: string }; credits: { amount: string }; total: { amount: string }; accounts: { code: string; balance: { amount: string } }[] };
+      trialBalance: {
+        debits: { amount: string };
+        credits: { amount: string };
+        total: { amount: string };
+        accounts: { code: string; balance: { amount: string } }[];
+      };
       account: { balance: { amount: string } } | null;
       journalEntries: { edges: { node: { paymentId: string } }[]; totalCount: number };
     }>(
       /* GraphQL */ `
         query Books($paymentId: ID!) {
           trialBalance(currency: "USD") {
-            debits { amount } credits { amount } total { amount formatted }
-            accounts { code balance { amount } }
+            debits {
+              amount
+            }
+            credits {
+              amount
+            }
+            total {
+              amount
+              formatted
+            }
+            accounts {
+              code
+              balance {
+                amount
+              }
+            }
           }
-          account(code: "merchant_payable", currency: "usd") { balance { amount } }
-          journalEntries(filter: { paymentId: $paymentId }) { edges { node { paymentId } } totalCount }
+          account(code: "merchant_payable", currency: "usd") {
+            balance {
+              amount
+            }
+          }
+          journalEntries(filter: { paymentId: $paymentId }) {
+            edges {
+              node {
+                paymentId
+              }
+            }
+            totalCount
+          }
         }
       `,
       { variables: { paymentId }, headers: { 'x-consistency-token': refundToken } },
@@ -225,7 +307,14 @@ describe('GraphQL API: a payment from creation to refund', () => {
     }>(
       /* GraphQL */ `
         query Audit($paymentId: ID!) {
-          auditLog(filter: { paymentId: $paymentId }) { edges { node { type metadata } } }
+          auditLog(filter: { paymentId: $paymentId }) {
+            edges {
+              node {
+                type
+                metadata
+              }
+            }
+          }
         }
       `,
       { variables: { paymentId }, headers: { 'x-consistency-token': refundToken } },
@@ -246,7 +335,9 @@ describe('GraphQL API: a payment from creation to refund', () => {
   });
 
   it('tells the caller who it is', async () => {
-    const response = await api.graphql<{ me: unknown }>('{ me { keyId tenant roles } }', { key: 'acmeRead' });
+    const response = await api.graphql<{ me: unknown }>('{ me { keyId tenant roles } }', {
+      key: 'acmeRead',
+    });
     expect(response.body.data!.me).toEqual({ keyId: 'acme-read', tenant: 'acme', roles: ['read'] });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from './support/harness.ts';
+import { startApiHarness, type ApiHarness, type GraphqlResponse } from './support/harness.ts';
 import type { ConnectionData } from './support/operations.ts';
 
 const paymentCount = 250;
@@ -9,15 +9,31 @@ const refundedCount = 100;
 const paymentsPage = /* GraphQL */ `
   query Page($first: Int, $after: String, $last: Int, $before: String, $filter: PaymentFilter) {
     payments(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
-      edges { cursor node { id reference createdAt } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id
+          reference
+          createdAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `;
 
 type PageData = { payments: ConnectionData<{ id: string; reference: string; createdAt: string }> };
 
-async function inBatches<Item>(items: Item[], concurrency: number, work: (item: Item) => Promise<void>) {
+async function inBatches<Item>(
+  items: Item[],
+  concurrency: number,
+  work: (item: Item) => Promise<void>,
+) {
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < items.length; index = next++) await work(items[index]!);
@@ -70,8 +86,10 @@ describe('GraphQL API: lists', () => {
     const forwards: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page += 1) {
-      const response = await api.graphql<PageData>(paymentsPage, { variables: { first: 100, after } });
-      const connection = response.body.data!.payments;
+      const response: GraphqlResponse<PageData> = await api.graphql<PageData>(paymentsPage, {
+        variables: { first: 100, after },
+      });
+      const connection: PageData['payments'] = response.body.data!.payments;
       forwards.push(...connection.edges.map((edge) => edge.node.id));
       expect(connection.pageInfo.hasPreviousPage).toBe(page > 0);
       if (!connection.pageInfo.hasNextPage) break;
@@ -83,8 +101,10 @@ describe('GraphQL API: lists', () => {
     const backwards: string[][] = [];
     let before: string | null = null;
     for (let page = 0; page < 10; page += 1) {
-      const response = await api.graphql<PageData>(paymentsPage, { variables: { last: 100, before } });
-      const connection = response.body.data!.payments;
+      const response: GraphqlResponse<PageData> = await api.graphql<PageData>(paymentsPage, {
+        variables: { last: 100, before },
+      });
+      const connection: PageData['payments'] = response.body.data!.payments;
       backwards.unshift(connection.edges.map((edge) => edge.node.id));
       expect(connection.pageInfo.hasNextPage).toBe(page > 0);
       if (!connection.pageInfo.hasPreviousPage) break;
@@ -116,7 +136,9 @@ describe('GraphQL API: lists', () => {
     expect(await count({ currency: 'eur' })).toBe(paymentCount / 2);
     expect(await count({ amountMin: '1010', amountMax: '1019' })).toBe(10);
     expect(await count({ reference: 'ref-7' })).toBe(1);
-    expect(await count({ createdFrom: '2000-01-01T00:00:00Z', createdTo: '2000-01-02T00:00:00Z' })).toBe(0);
+    expect(
+      await count({ createdFrom: '2000-01-01T00:00:00Z', createdTo: '2000-01-02T00:00:00Z' }),
+    ).toBe(0);
     expect(await count({ merchantId: 'globex' })).toBe(0);
   });
 
@@ -129,14 +151,19 @@ describe('GraphQL API: lists', () => {
     const both = await api.graphql(paymentsPage, { variables: { first: 1, last: 1 } });
     expect(both.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const garbage = await api.graphql(paymentsPage, { variables: { after: 'not-a-cursor!' } });
-    expect(garbage.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(garbage.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'after',
+    });
     const refunds = await api.graphql<{ refunds: ConnectionData<unknown> }>(
       '{ refunds(first: 1) { pageInfo { endCursor } } }',
     );
     const foreign = refunds.body.data!.refunds.pageInfo.endCursor;
     const mixed = await api.graphql(paymentsPage, { variables: { after: foreign } });
     expect(mixed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const badAmount = await api.graphql(paymentsPage, { variables: { filter: { amountMin: '1e3' } } });
+    const badAmount = await api.graphql(paymentsPage, {
+      variables: { filter: { amountMin: '1e3' } },
+    });
     expect(badAmount.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -160,19 +187,47 @@ describe('GraphQL API: lists', () => {
     const query = /* GraphQL */ `
       query Deep($first: Int!) {
         payments(first: $first) {
-          edges { node { id refunds { id amount { amount } payment { id } } journalEntries { id lines { account debit { amount } } } } }
+          edges {
+            node {
+              id
+              refunds {
+                id
+                amount {
+                  amount
+                }
+                payment {
+                  id
+                }
+              }
+              journalEntries {
+                id
+                lines {
+                  account
+                  debit {
+                    amount
+                  }
+                }
+              }
+            }
+          }
         }
       }
     `;
     api.readQueries.reset();
-    const small = await api.graphql<{ payments: ConnectionData<{ refunds: unknown[] }> }>(query, { variables: { first: 5 } });
+    const small = await api.graphql<{ payments: ConnectionData<{ refunds: unknown[] }> }>(query, {
+      variables: { first: 5 },
+    });
     const smallQueries = api.readQueries.count;
     api.readQueries.reset();
-    const large = await api.graphql<{ payments: ConnectionData<{ refunds: unknown[] }> }>(query, { variables: { first: 100 } });
+    const large = await api.graphql<{ payments: ConnectionData<{ refunds: unknown[] }> }>(query, {
+      variables: { first: 100 },
+    });
     const largeQueries = api.readQueries.count;
     expect(large.body.errors).toBeUndefined();
     expect(small.body.errors).toBeUndefined();
-    const withRefunds = large.body.data!.payments.edges.filter((edge) => edge.node.refunds.length > 0);
+    const withRefunds = large.body.data!.payments.edges.filter(
+      (edge) => edge.node.refunds.length > 0,
+    );
     expect(withRefunds.length).toBeGreaterThan(0);
     // page + refunds + refunds' payments + journal entries + journal lines
     expect(largeQueries).toBe(smallQueries);

@@ -79,12 +79,12 @@ describe('a runner killed with SIGKILL in the middle of a large catch-up', () =>
     expect(audit.rows[0]?.total).toBe(BigInt(events.length));
     expect(await unbalancedCurrencies(pool)).toEqual([]);
     const source = new MemoryEventSource(events);
-    for (const projection of allProjections) {
-      const verdict = await verifyProjection(
-        { pool, eventStore: source, projections: allProjections, batchSize: 1_000 },
-        projection,
-      );
-      expect(verdict, projection.name).toMatchObject({
+    const options = { pool, eventStore: source, projections: allProjections, batchSize: 1_000 };
+    const verdicts = await Promise.all(
+      allProjections.map((projection) => verifyProjection(options, projection)),
+    );
+    for (const verdict of verdicts) {
+      expect(verdict, verdict.projection).toMatchObject({
         drift: false,
         inconclusive: null,
         position: last,

@@ -4,6 +4,12 @@ import { ProjectionInvariantError } from '../../projections/core/types.ts';
 import { balancesAsOf, currentBalances } from '../../projections/read-models/journal/queries.ts';
 import { allProjections } from '../../projections/registry.ts';
 import {
+  auditTrail,
+  inboxEntries,
+  listPayments,
+  refundsOfPayment,
+} from '../../projections/index.ts';
+import {
   generateLedger,
   interleave,
   seededRandom,
@@ -94,6 +100,30 @@ function stored(
 }
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
+
+describe('query helpers', () => {
+  it('page payments by keyset and filter the audit trail per tenant', async () => {
+    const first = await listPayments(pool, { tenantId: 'tenant_0', limit: 10 });
+    expect(first).toHaveLength(10);
+    const last = first.at(-1)!;
+    const next = await listPayments(pool, {
+      tenantId: 'tenant_0',
+      after: { createdAt: last.created_at, paymentId: last.payment_id },
+      limit: 10,
+    });
+    expect(next[0]!.created_at.getTime()).toBeGreaterThanOrEqual(last.created_at.getTime());
+    expect(next.map((row) => row.payment_id)).not.toContain(last.payment_id);
+    const trail = await auditTrail(pool, {
+      tenantId: 'tenant_0',
+      stream: `payment-${last.payment_id}`,
+      limit: 50,
+    });
+    expect(trail[0]).toMatchObject({ event_type: 'PaymentInitiated', stream_revision: 0n });
+    expect(await refundsOfPayment(pool, 'tenant_0', last.payment_id)).toBeInstanceOf(Array);
+    const inbox = await inboxEntries(pool, { status: 'processed', limit: 5 });
+    expect(inbox.length).toBeGreaterThan(0);
+  });
+});
 
 describe('a scripted payment', () => {
   const base = { paymentId: 'p1', currency: 'USD' };

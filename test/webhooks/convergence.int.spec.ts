@@ -113,13 +113,7 @@ describe('out-of-order convergence', () => {
 
   it('a shuffled, duplicated sequence for 200 payments ends where the ordered one does', async () => {
     const prefix = `conv${Date.now().toString(36)}`;
-    let mark = Date.now();
-    const lap = (what: string) => {
-      console.log(what, Date.now() - mark);
-      mark = Date.now();
-    };
     const ordered = await prepare(`${prefix}_o`);
-    lap('prepare');
     // Ordered: round r sends every payment's r-th callback, and waits until they are processed.
     const rounds = Math.max(...ordered.scenarios.map((scenario) => scenario.callbacks.length));
     for (let round = 0; round < rounds; round += 1) {
@@ -131,18 +125,14 @@ describe('out-of-order convergence', () => {
       });
       await allProcessed(batch);
     }
-    lap('ordered');
     const shuffledRun = await prepare(`${prefix}_s`);
-    lap('prepare2');
     const random = seededRandom(seed + 1);
     const all = shuffledRun.scenarios.flatMap((scenario) => scenario.callbacks);
     const withDuplicates = shuffle([...all, ...all.filter(() => random() < 0.1)], random);
     await inBatches(withDuplicates, 32, async (callback) => {
       expect([200, 202]).toContain((await postSim(harness, callback)).status);
     });
-    lap('post shuffled');
     await allProcessed(all);
-    lap('processed shuffled');
 
     for (let index = 0; index < paymentCount; index += 1) {
       const orderedState = await paymentState(harness, ordered.paymentIds[index]!);

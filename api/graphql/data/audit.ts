@@ -43,7 +43,8 @@ function auditEventFromRow(row: AuditRow): AuditEventView {
 const auditList: KeysetList<AuditRow, AuditEventView> = {
   name: 'auditLog',
   table: 'audit_log',
-  columns: 'event_id, global_position, stream, stream_revision, event_type, data, metadata, recorded_at',
+  columns:
+    'event_id, global_position, stream, stream_revision, event_type, data, metadata, recorded_at',
   keys: [{ column: 'global_position', kind: 'bigint' }],
   toNode: auditEventFromRow,
 };

@@ -129,17 +129,27 @@ export function amountBound(value: string | null | undefined, argument: string):
   const valid = minorUnitsPattern.test(value);
   const amount = valid ? BigInt(value) : 0n;
   if (!valid || amount > 9_223_372_036_854_775_807n || amount < -9_223_372_036_854_775_808n) {
-    throw new BadUserInputError(`${argument} must be an integer string of minor units (64-bit)`, argument);
+    throw new BadUserInputError(
+      `${argument} must be an integer string of minor units (64-bit)`,
+      argument,
+    );
   }
   return amount;
 }
 
 function paymentConditions(principal: Principal, filter: PaymentFilter): Conditions {
   const conditions = scopeToTenant(new Conditions(), principal, filter.merchantId);
-  if (filter.status && filter.status.length > 0) conditions.add('status = ANY(?::text[])', filter.status);
+  if (filter.status && filter.status.length > 0)
+    conditions.add('status = ANY(?::text[])', filter.status);
   conditions.addIfGiven('currency = ?', filter.currency?.toUpperCase());
-  conditions.addIfGiven('amount >= ?::bigint', amountBound(filter.amountMin, 'filter.amountMin')?.toString());
-  conditions.addIfGiven('amount <= ?::bigint', amountBound(filter.amountMax, 'filter.amountMax')?.toString());
+  conditions.addIfGiven(
+    'amount >= ?::bigint',
+    amountBound(filter.amountMin, 'filter.amountMin')?.toString(),
+  );
+  conditions.addIfGiven(
+    'amount <= ?::bigint',
+    amountBound(filter.amountMax, 'filter.amountMax')?.toString(),
+  );
   conditions.addIfGiven('created_at >= ?', filter.createdFrom);
   conditions.addIfGiven('created_at < ?', filter.createdTo);
   conditions.addIfGiven('provider_payment_id = ?', filter.providerPaymentId);

@@ -99,7 +99,8 @@ export function listRefunds(
 ): Promise<Connection<RefundView>> {
   const filter = args.filter ?? {};
   const conditions = scopeToTenant(new Conditions(), principal, filter.merchantId);
-  if (filter.status && filter.status.length > 0) conditions.add('status = ANY(?::text[])', filter.status);
+  if (filter.status && filter.status.length > 0)
+    conditions.add('status = ANY(?::text[])', filter.status);
   conditions.addIfGiven('payment_id = ?', filter.paymentId);
   conditions.addIfGiven('currency = ?', filter.currency?.toUpperCase());
   conditions.addIfGiven('created_at >= ?', filter.createdFrom);

@@ -83,7 +83,9 @@ function selectionCost(
       continue;
     }
     const fragment =
-      selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.fragments.get(selection.name.value);
+      selection.kind === Kind.INLINE_FRAGMENT
+        ? selection
+        : walk.fragments.get(selection.name.value);
     if (!fragment) continue;
     const typeName = fragment.typeCondition?.name.value;
     const type = typeName ? walk.schema.getType(typeName) : parent;
@@ -113,8 +115,17 @@ export function operationCost(
   if (!root) return 0;
   const fragments = new Map(
     document.definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .filter(
+        (definition): definition is FragmentDefinitionNode =>
+          definition.kind === Kind.FRAGMENT_DEFINITION,
+      )
       .map((definition) => [definition.name.value, definition]),
   );
-  return selectionCost({ schema, fragments, variables, budget }, root, operation.selectionSet, 1, 0);
+  return selectionCost(
+    { schema, fragments, variables, budget },
+    root,
+    operation.selectionSet,
+    1,
+    0,
+  );
 }

@@ -11,7 +11,11 @@ export interface QueryLimits {
   introspection: boolean;
 }
 
-export const defaultQueryLimits: QueryLimits = { depthMax: 10, costMax: 50_000, introspection: true };
+export const defaultQueryLimits: QueryLimits = {
+  depthMax: 10,
+  costMax: 50_000,
+  introspection: true,
+};
 
 /**
  * Depth is a validation rule (cached with the document); cost needs the variables, so it is

@@ -43,7 +43,8 @@ function keySelect(key: KeyColumn, index: number): string {
 }
 
 function keyParameter(key: KeyColumn, placeholder: string): string {
-  if (key.kind === 'timestamp') return `(timestamptz 'epoch' + ${placeholder}::bigint * interval '1 microsecond')`;
+  if (key.kind === 'timestamp')
+    return `(timestamptz 'epoch' + ${placeholder}::bigint * interval '1 microsecond')`;
   return key.kind === 'bigint' ? `${placeholder}::bigint` : `${placeholder}::text`;
 }
 
@@ -54,11 +55,18 @@ function compareToCursor(
   values: readonly string[],
 ): void {
   const columns = keys.map((key) => key.column).join(', ');
-  const parameters = keys.map((key, index) => keyParameter(key, conditions.parameter(values[index])));
+  const parameters = keys.map((key, index) =>
+    keyParameter(key, conditions.parameter(values[index])),
+  );
   conditions.add(`(${columns}) ${operator} (${parameters.join(', ')})`);
 }
 
-function checkCursorValues(keys: readonly KeyColumn[], values: readonly string[], argument: string, list: string): void {
+function checkCursorValues(
+  keys: readonly KeyColumn[],
+  values: readonly string[],
+  argument: string,
+  list: string,
+): void {
   keys.forEach((key, index) => {
     const value = values[index] ?? '';
     if (key.kind !== 'text' && !/^-?[0-9]{1,20}$/.test(value)) {

@@ -1,5 +1,6 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { mutationResolvers } from './mutation.ts';
+import { projectionMutationResolvers } from './projections.ts';
 import { queryResolvers } from './query.ts';
 import {
   journalEntryResolvers,
@@ -12,7 +13,7 @@ export const resolvers = {
   DateTime: DateTimeResolver,
   JSON: JSONResolver,
   Query: queryResolvers,
-  Mutation: mutationResolvers,
+  Mutation: { ...mutationResolvers, ...projectionMutationResolvers },
   Payment: paymentResolvers,
   Refund: refundResolvers,
   JournalEntry: journalEntryResolvers,

@@ -15,6 +15,7 @@ import { BadUserInputError } from '../errors.ts';
 import { foldAsOf } from '../event-history.ts';
 import type { ConnectionArguments } from '../pagination/arguments.ts';
 import { money } from '../views.ts';
+import { projectionStatuses } from './projections.ts';
 
 type Filtered<Filter> = ConnectionArguments & { filter?: Filter | null };
 
@@ -55,21 +56,6 @@ async function trialBalance(
   };
 }
 
-async function projections(context: GraphqlContext) {
-  requireRole(context, 'operate');
-  const statuses = await context.services.projectionStatuses();
-  const text = (value: bigint | null) => (value === null ? null : value.toString());
-  return statuses.map((status) => ({
-    ...status,
-    checkpoint: text(status.checkpoint),
-    headPosition: status.headPosition.toString(),
-    lag: status.lagEvents,
-    lagCapped: status.lagEventsCapped,
-    eventsApplied: status.eventsApplied.toString(),
-    failedPosition: text(status.failedPosition),
-  }));
-}
-
 export const queryResolvers = {
   me: (_parent: unknown, _args: unknown, context: GraphqlContext) => ({
     keyId: context.principal.keyId,
@@ -92,7 +78,11 @@ export const queryResolvers = {
     requireRole(context, 'read');
     return listRefunds(await context.readModel(), context.principal, args);
   },
-  accounts: async (_parent: unknown, args: { currency?: string | null }, context: GraphqlContext) => {
+  accounts: async (
+    _parent: unknown,
+    args: { currency?: string | null },
+    context: GraphqlContext,
+  ) => {
     requireRole(context, 'read');
     const currency = args.currency ? currencyArgument(args.currency, 'currency') : null;
     return accountBalances(await context.readModel(), context.principal, { currency });
@@ -118,19 +108,27 @@ export const queryResolvers = {
     requireRole(context, 'read');
     return listJournalEntries(await context.readModel(), context.principal, args);
   },
-  trialBalance: (_parent: unknown, args: { currency: string; asOf?: Date | null }, context: GraphqlContext) =>
-    trialBalance(context, args),
+  trialBalance: (
+    _parent: unknown,
+    args: { currency: string; asOf?: Date | null },
+    context: GraphqlContext,
+  ) => trialBalance(context, args),
   auditLog: async (_parent: unknown, args: Filtered<AuditLogFilter>, context: GraphqlContext) => {
     requireRole(context, 'audit');
     return listAuditLog(await context.readModel(), context.principal, args);
   },
-  paymentAsOf: async (_parent: unknown, args: { id: string; at: Date }, context: GraphqlContext) => {
+  paymentAsOf: async (
+    _parent: unknown,
+    args: { id: string; at: Date },
+    context: GraphqlContext,
+  ) => {
     requireRole(context, 'audit');
     if (args.id.length > idLengthMax) return null;
     const loaded = await context.services.paymentService.load(context.principal.tenant, args.id);
     return loaded ? (foldAsOf(loaded.events, args.at) ?? null) : null;
   },
-  projections: (_parent: unknown, _args: unknown, context: GraphqlContext) => projections(context),
+  projections: (_parent: unknown, _args: unknown, context: GraphqlContext) =>
+    projectionStatuses(context),
   parkedCallbacks: async (_parent: unknown, args: ConnectionArguments, context: GraphqlContext) => {
     requireRole(context, 'operate');
     return listParkedCallbacks(await context.readModel(), context.principal, args);

@@ -6,11 +6,23 @@ export const operationTypeDefs = /* GraphQL */ `
     "A payment by id; null when missing or another tenant's. Role read."
     payment(id: ID!): Payment
     "Payments ordered by (createdAt, id). Page size 20 by default, 100 at most. Role read."
-    payments(first: Int, after: String, last: Int, before: String, filter: PaymentFilter): PaymentConnection!
+    payments(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      filter: PaymentFilter
+    ): PaymentConnection!
     "Role read."
     refund(id: ID!): Refund
     "Refunds ordered by (createdAt, id). Role read."
-    refunds(first: Int, after: String, last: Int, before: String, filter: RefundFilter): RefundConnection!
+    refunds(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      filter: RefundFilter
+    ): RefundConnection!
     "Current balances of every account, per currency. Role read."
     accounts(currency: String): [AccountBalance!]!
     "Role read."
@@ -26,7 +38,13 @@ export const operationTypeDefs = /* GraphQL */ `
     "Role read; with asOf, sums the journal lines that occurred at or before that instant."
     trialBalance(currency: String!, asOf: DateTime): TrialBalance!
     "Stored events ordered by global position, from the audit read model. Role audit."
-    auditLog(first: Int, after: String, last: Int, before: String, filter: AuditLogFilter): AuditEventConnection!
+    auditLog(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      filter: AuditLogFilter
+    ): AuditEventConnection!
     """
     The payment as it stood at an instant: its events are read FROM THE EVENT STORE and
     replayed up to that instant (recordedAt <= at); the read model is not used. Null when the
@@ -93,12 +111,26 @@ export const operationTypeDefs = /* GraphQL */ `
     errors: [UserError!]!
   }
 
-  "Every mutation needs role write."
+  input SkipProjectionEventInput {
+    name: String!
+    "The global position the projection is stopped on (ProjectionStatus.failedPosition)."
+    position: String!
+  }
+
+  input RetryProjectionInput {
+    name: String!
+  }
+
+  "Payment mutations need role write; projection actions need role operate on a platform key."
   type Mutation {
     createPayment(input: CreatePaymentInput!): PaymentPayload!
     authorizePayment(input: AuthorizePaymentInput!): PaymentPayload!
     capturePayment(input: CapturePaymentInput!): PaymentPayload!
     voidPayment(input: VoidPaymentInput!): PaymentPayload!
     refundPayment(input: RefundPaymentInput!): RefundPayload!
+    "Steps over the event a failed projection is stopped on; it stays recorded as skipped."
+    skipProjectionEvent(input: SkipProjectionEventInput!): ProjectionStatus!
+    "Tries the event a failed projection is stopped on again (after a fix)."
+    retryProjection(input: RetryProjectionInput!): ProjectionStatus!
   }
 `;

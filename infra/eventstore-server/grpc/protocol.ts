@@ -30,8 +30,24 @@ export const googleEmpty = requireFromGenerated(
   'google-protobuf/google/protobuf/empty_pb.js',
 ) as typeof EmptyMessages;
 
-export const streamsService = (requireFromGenerated('./streams_grpc_pb.js') as typeof StreamsGrpc)
+const generatedStreamsService = (requireFromGenerated('./streams_grpc_pb.js') as typeof StreamsGrpc)
   .StreamsService;
+
+/**
+ * Hot responses are encoded by hand into Buffers (see wire/); everything else is still a
+ * generated message. The serializer passes Buffers through and hands the rest to google-protobuf.
+ */
+function acceptingPreEncoded<Definition extends { responseSerialize: (value: never) => Buffer }>(
+  definition: Definition,
+): Definition {
+  const serialize = definition.responseSerialize as (value: unknown) => Buffer;
+  return { ...definition, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
+}
+
+export const streamsService = {
+  ...generatedStreamsService,
+  read: acceptingPreEncoded(generatedStreamsService.read),
+};
 export const serverFeaturesService = (
   requireFromGenerated('./serverfeatures_grpc_pb.js') as typeof ServerFeaturesGrpc
 ).ServerFeaturesService;

@@ -12,12 +12,13 @@ import {
   caughtUpResponse,
   checkpointResponse,
   confirmationResponse,
-  eventResponse,
   streamNotFoundResponse,
 } from './read-messages.ts';
-import { cancellationSignal, writeWithBackpressure } from './server-stream-writer.ts';
+import { cancellationSignal, drained, writeWithBackpressure } from './server-stream-writer.ts';
+import { encodeReadEventResponse } from './wire/read-event-encoder.ts';
 
-type ReadCall = ServerWritableStream<ReadRequest, ReadResponse>;
+/** Events go out as pre-encoded Buffers; the rare other responses as generated messages. */
+type ReadCall = ServerWritableStream<ReadRequest, ReadResponse | Buffer>;
 
 /** `Streams.Read`: stream and `$all` reads, and catch-up subscriptions to either. */
 export function readHandler(store: EventStore, nowMs: () => number): (call: ReadCall) => void {
@@ -39,7 +40,11 @@ async function serveRead(store: EventStore, call: ReadCall, signal: AbortSignal,
   const plan = readPlanOf(call.request);
   const sendEvents = async (events: readonly PositionedEvent[]): Promise<void> => {
     const resolved = await resolveEvents(store, events, plan.resolveLinks, nowMs());
-    for (const event of resolved) await writeWithBackpressure(call, eventResponse(event, plan.uuidForm), signal);
+    // Many messages per turn of the event loop; wait only when grpc-js asks us to.
+    for (const event of resolved) {
+      if (signal.aborted) return;
+      if (!call.write(encodeReadEventResponse(event, plan.uuidForm))) await drained(call, signal);
+    }
   };
   if (plan.kind === 'stream-read') return serveStreamRead(store, call, plan, sendEvents, signal, nowMs());
   if (plan.kind === 'all-read') {

@@ -11,7 +11,13 @@ export async function writeWithBackpressure<Request, Response>(
 ): Promise<void> {
   if (signal.aborted) return;
   if (call.write(message)) return;
-  await new Promise<void>((resolve) => {
+  await drained(call, signal);
+}
+
+/** Resolves once the call's buffer has drained (or the call is cancelled). */
+export function drained(call: { on(event: 'drain', listener: () => void): unknown; off(event: 'drain', listener: () => void): unknown }, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
     const done = (): void => {
       call.off('drain', done);
       signal.removeEventListener('abort', done);

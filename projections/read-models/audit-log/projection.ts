@@ -2,7 +2,7 @@ import type { StoredEvent } from '../../../infra/eventstore/event-store.ts';
 import type { PoolClient } from '../../../infra/postgres/pool.ts';
 import { PAYMENT_EVENT_TYPES } from '../../../domain/payment/index.ts';
 import { auditMetadataOf } from '../../core/decode.ts';
-import { insertRows, jsonText, type ColumnSpec } from '../../core/sql.ts';
+import { insertRows, type ColumnSpec } from '../../core/sql.ts';
 import type { Projection } from '../../core/types.ts';
 import { WEBHOOK_EVENT_TYPES } from '../webhook-inbox/events.ts';
 
@@ -57,8 +57,8 @@ function rowOf(event: StoredEvent): unknown[] {
     metadata.source,
     metadata.correlationId,
     metadata.causationId,
-    jsonText(event.data),
-    jsonText(event.metadata),
+    event.data,
+    event.metadata,
     event.recordedAt.toISOString(),
   ];
 }

@@ -13,11 +13,31 @@ import { startTestEventStore, type TestEventStore } from '../../support/event-st
 
 /** The keys every API test uses: two tenants, a platform key, and one key per single role. */
 export const keys = {
-  acmeAll: { id: 'acme-all', key: `acme-all-${randomUUID()}`, tenant: 'acme', roles: ['read', 'write', 'audit', 'operate'] },
+  acmeAll: {
+    id: 'acme-all',
+    key: `acme-all-${randomUUID()}`,
+    tenant: 'acme',
+    roles: ['read', 'write', 'audit', 'operate'],
+  },
   acmeRead: { id: 'acme-read', key: `acme-read-${randomUUID()}`, tenant: 'acme', roles: ['read'] },
-  acmeWrite: { id: 'acme-write', key: `acme-write-${randomUUID()}`, tenant: 'acme', roles: ['write'] },
-  globexAll: { id: 'globex-all', key: `globex-all-${randomUUID()}`, tenant: 'globex', roles: ['read', 'write', 'audit', 'operate'] },
-  platform: { id: 'platform', key: `platform-${randomUUID()}`, tenant: '*', roles: ['read', 'write', 'audit', 'operate'] },
+  acmeWrite: {
+    id: 'acme-write',
+    key: `acme-write-${randomUUID()}`,
+    tenant: 'acme',
+    roles: ['write'],
+  },
+  globexAll: {
+    id: 'globex-all',
+    key: `globex-all-${randomUUID()}`,
+    tenant: 'globex',
+    roles: ['read', 'write', 'audit', 'operate'],
+  },
+  platform: {
+    id: 'platform',
+    key: `platform-${randomUUID()}`,
+    tenant: '*',
+    roles: ['read', 'write', 'audit', 'operate'],
+  },
 } as const;
 
 export type KeyName = keyof typeof keys;
@@ -42,12 +62,45 @@ export interface ApiHarness {
   readQueries: { count: number; reset(): void };
   graphql<Data = Record<string, unknown>>(
     query: string,
-    options?: { key?: KeyName | null; variables?: Record<string, unknown>; headers?: Record<string, string> },
+    options?: RequestOptions,
   ): Promise<GraphqlResponse<Data>>;
   caller(tenant: string): Caller;
+  /**
+   * A second server on the same stores with some dependencies replaced: introspection off, a
+   * short consistency time-out, an unreachable event store, a broken read pool.
+   */
+  variant(
+    overrides: Partial<GraphqlRouterDependencies>,
+  ): Promise<{ url: string; stop(): Promise<void> }>;
   /** Resolves once every read model has applied the write at `token`. */
   settle(token: string | null | undefined): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  key?: KeyName | null;
+  variables?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** A GraphQL request as any HTTP client sends it: POST, JSON, a bearer key. */
+export async function postGraphql<Data>(
+  url: string,
+  query: string,
+  options: RequestOptions = {},
+): Promise<GraphqlResponse<Data>> {
+  const key = options.key === undefined ? 'acmeAll' : options.key;
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${keys[key].key}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const body = (await response.json()) as GraphqlResponse<Data>['body'];
+  return { status: response.status, body, headers: response.headers };
 }
 
 function listen(server: Server): Promise<number> {
@@ -75,13 +128,23 @@ function countQueries(pool: Pool): { count: number; reset(): void } {
  * event store, the read side's projections, and the GraphQL router inside the express app.
  */
 export async function startApiHarness(
-  overrides: Partial<Pick<GraphqlRouterDependencies, 'introspection' | 'consistencyTimeoutMs' | 'limits'>> = {},
+  overrides: Partial<
+    Pick<GraphqlRouterDependencies, 'introspection' | 'consistencyTimeoutMs' | 'limits'>
+  > = {},
 ): Promise<ApiHarness> {
   const logger = createLogger((process.env.API_TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
   const database: TestDatabase = await createTestDatabase();
   const eventStore = await startTestEventStore();
-  const pool = createPool({ connectionString: database.url, maxConnections: 10, applicationName: 'api-test' });
-  const readPool = createPool({ connectionString: database.url, maxConnections: 10, applicationName: 'api-test-read' });
+  const pool = createPool({
+    connectionString: database.url,
+    maxConnections: 10,
+    applicationName: 'api-test',
+  });
+  const readPool = createPool({
+    connectionString: database.url,
+    maxConnections: 10,
+    applicationName: 'api-test-read',
+  });
   const readQueries = countQueries(readPool);
   const paymentService = new PaymentService(eventStore.eventStore);
   const projections = startProjections({
@@ -91,7 +154,7 @@ export async function startApiHarness(
     flushIntervalMs: 10,
     lockPollMs: 100,
   });
-  const router = createGraphqlRouter({
+  const dependencies: GraphqlRouterDependencies = {
     logger,
     pool: readPool,
     writePool: pool,
@@ -102,10 +165,27 @@ export async function startApiHarness(
     projections,
     introspection: true,
     ...overrides,
-  });
-  const app = createApp({ logger, metrics: new Registry(), dependencies: [], routers: [{ path: '/graphql', router }] });
-  const server = createServer(app);
-  const url = `http://127.0.0.1:${await listen(server)}`;
+  };
+  const serve = async (routerDependencies: GraphqlRouterDependencies) => {
+    const router = createGraphqlRouter(routerDependencies);
+    const app = createApp({
+      logger: routerDependencies.logger,
+      metrics: routerDependencies.metrics,
+      dependencies: [],
+      routers: [{ path: '/graphql', router }],
+    });
+    const server = createServer(app);
+    const url = `http://127.0.0.1:${await listen(server)}`;
+    return {
+      server,
+      url,
+      stop: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+  const { server, url } = await serve(dependencies);
   return {
     url,
     pool,
@@ -114,23 +194,7 @@ export async function startApiHarness(
     projections,
     eventStore,
     readQueries,
-    async graphql<Data>(
-      query: string,
-      options: { key?: KeyName | null; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
-    ): Promise<GraphqlResponse<Data>> {
-      const key = options.key === undefined ? 'acmeAll' : options.key;
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(key ? { authorization: `Bearer ${keys[key].key}` } : {}),
-          ...options.headers,
-        },
-        body: JSON.stringify({ query, variables: options.variables ?? {} }),
-      });
-      const body = (await response.json()) as GraphqlResponse<Data>['body'];
-      return { status: response.status, body, headers: response.headers };
-    },
+    graphql: (query, options) => postGraphql(url, query, options),
     caller: (tenant) => ({
       tenantId: tenant,
       actor: 'api-test',
@@ -138,6 +202,14 @@ export async function startApiHarness(
       correlationId: randomUUID(),
       causationId: randomUUID(),
     }),
+    variant: async (variantOverrides) => {
+      const variant = await serve({
+        ...dependencies,
+        metrics: new Registry(),
+        ...variantOverrides,
+      });
+      return { url: variant.url, stop: variant.stop };
+    },
     settle: async (token) => {
       if (token) await projections.waitForPosition(BigInt(token), 20_000);
     },

@@ -6,21 +6,46 @@ export const paymentFields = /* GraphQL */ `
     merchantId
     reference
     revision
-    amount { amount currency formatted }
-    authorizedAmount { amount }
-    capturedAmount { amount }
-    refundedAmount { amount }
-    refundableAmount { amount }
-    refunds { id status amount { amount currency } }
+    amount {
+      amount
+      currency
+      formatted
+    }
+    authorizedAmount {
+      amount
+    }
+    capturedAmount {
+      amount
+    }
+    refundedAmount {
+      amount
+    }
+    refundableAmount {
+      amount
+    }
+    refunds {
+      id
+      status
+      amount {
+        amount
+        currency
+      }
+    }
   }
 `;
 
 export const createPayment = /* GraphQL */ `
   mutation Create($input: CreatePaymentInput!) {
     createPayment(input: $input) {
-      payment { ...PaymentFields }
+      payment {
+        ...PaymentFields
+      }
       consistencyToken
-      errors { code message field }
+      errors {
+        code
+        message
+        field
+      }
     }
   }
   ${paymentFields}
@@ -29,9 +54,15 @@ export const createPayment = /* GraphQL */ `
 export const authorizePayment = /* GraphQL */ `
   mutation Authorize($input: AuthorizePaymentInput!) {
     authorizePayment(input: $input) {
-      payment { ...PaymentFields }
+      payment {
+        ...PaymentFields
+      }
       consistencyToken
-      errors { code message field }
+      errors {
+        code
+        message
+        field
+      }
     }
   }
   ${paymentFields}
@@ -40,9 +71,15 @@ export const authorizePayment = /* GraphQL */ `
 export const capturePayment = /* GraphQL */ `
   mutation Capture($input: CapturePaymentInput!) {
     capturePayment(input: $input) {
-      payment { ...PaymentFields }
+      payment {
+        ...PaymentFields
+      }
       consistencyToken
-      errors { code message field }
+      errors {
+        code
+        message
+        field
+      }
     }
   }
   ${paymentFields}
@@ -51,9 +88,15 @@ export const capturePayment = /* GraphQL */ `
 export const voidPayment = /* GraphQL */ `
   mutation Void($input: VoidPaymentInput!) {
     voidPayment(input: $input) {
-      payment { ...PaymentFields }
+      payment {
+        ...PaymentFields
+      }
       consistencyToken
-      errors { code message field }
+      errors {
+        code
+        message
+        field
+      }
     }
   }
   ${paymentFields}
@@ -62,10 +105,25 @@ export const voidPayment = /* GraphQL */ `
 export const refundPayment = /* GraphQL */ `
   mutation Refund($input: RefundPaymentInput!) {
     refundPayment(input: $input) {
-      refund { id status paymentId amount { amount currency } reason }
-      payment { ...PaymentFields }
+      refund {
+        id
+        status
+        paymentId
+        amount {
+          amount
+          currency
+        }
+        reason
+      }
+      payment {
+        ...PaymentFields
+      }
       consistencyToken
-      errors { code message field }
+      errors {
+        code
+        message
+        field
+      }
     }
   }
   ${paymentFields}
@@ -104,7 +162,13 @@ export interface PaymentPayloadData {
 }
 
 export interface RefundPayloadData extends PaymentPayloadData {
-  refund: { id: string; status: string; paymentId: string; amount: MoneyData; reason: string | null } | null;
+  refund: {
+    id: string;
+    status: string;
+    paymentId: string;
+    amount: MoneyData;
+    reason: string | null;
+  } | null;
 }
 
 export interface PageInfoData {
