@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
   logger.info({ url: service.url, graphql: `${service.url}/graphql` }, 'payment ledger ready');
+  // The development key is printed once, to the terminal only: never through the logger.
+  if (service.firstRunMessage) process.stdout.write(service.firstRunMessage(service.url));
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -45,6 +45,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_RPS: nonNegativeInteger('RATE_LIMIT_RPS').default(100),
   RATE_LIMIT_BURST: nonNegativeInteger('RATE_LIMIT_BURST').default(200),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

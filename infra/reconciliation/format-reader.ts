@@ -39,9 +39,12 @@ export function fieldAt(fields: readonly string[], position: number | undefined)
   return position === undefined ? '' : (fields[position] ?? '').trim();
 }
 
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
 /** Ids from a report: printable, bounded, since they become settlement ids and evidence. */
 export function isUsableId(text: string): boolean {
-  return text.length > 0 && text.length <= 255 && !controlCharacters.test(text);
+  if (text.length === 0 || text.length > 255) return false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 import { parseCurrencyCode, parseDecimal } from '../../domain/money/index.ts';
 import type { CurrencyCode } from '../../domain/money/index.ts';
-import type { LineKind, ReportLine } from '../../domain/reconciliation/index.ts';
+import type { LineKind } from '../../domain/reconciliation/index.ts';
 import type { ColumnIndex, FormatReader, RowResult } from './format-reader.ts';
 import { fieldAt, findColumn, indexColumns, isUsableId } from './format-reader.ts';
 import { parseReportInstant } from './report-time.ts';

@@ -15,6 +15,9 @@ import { PaymentService } from '../write/payment-service.ts';
 import { createWebhookRouter } from '../../api/webhooks/router.ts';
 import { startWebhookProcessor } from '../webhooks/index.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
+import { bodyLimit } from '../../api/body-limit.ts';
+import { loadApiKeys } from '../../api/auth/index.ts';
+import { createGraphqlRouter } from '../../api/graphql/index.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -25,6 +28,8 @@ export interface RunningService {
   readonly eventStore: EventStore;
   readonly paymentService: PaymentService;
   readonly projections: RunningProjections;
+  /** Set only on the start that created the development API key: shown once, never logged. */
+  readonly firstRunMessage?: (serviceUrl: string) => string;
   stop(): Promise<void>;
 }
 
@@ -122,6 +127,31 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       registry: metrics,
     });
     stoppers.push({ name: 'webhook-processor', stop: () => webhookProcessor.stop() });
+    const { apiKeys, firstRunMessage } = await loadApiKeys(config.API_KEYS, config.DATA_DIR, logger);
+    const readPool = config.READ_DATABASE_URL
+      ? createPool({
+          connectionString: config.READ_DATABASE_URL,
+          maxConnections: config.DATABASE_POOL_SIZE,
+          applicationName: 'payment-ledger-read',
+        })
+      : pool;
+    if (readPool !== pool) stoppers.push({ name: 'read-pool', stop: () => readPool.end() });
+    const graphqlRouter = createGraphqlRouter({
+      logger: logger.child({ component: 'graphql' }),
+      pool: readPool,
+      writePool: pool,
+      paymentService,
+      eventStore,
+      metrics,
+      apiKeys,
+      projections,
+      introspection: config.GRAPHQL_INTROSPECTION,
+    });
+    const apiRateLimit = rateLimit({
+      ratePerSecond: config.RATE_LIMIT_RPS,
+      burst: config.RATE_LIMIT_BURST,
+      keyOf: apiKeyBucket,
+    });
     const webhookRateLimit = rateLimit({
       ratePerSecond: config.RATE_LIMIT_RPS,
       burst: config.RATE_LIMIT_BURST,
@@ -135,6 +165,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { name: 'eventstore', check: () => eventStore.ping() },
       ],
       routers: [
+        { path: '/graphql', router: bodyLimit(1024 * 1024) },
+        { path: '/graphql', router: apiRateLimit },
+        { path: '/graphql', router: graphqlRouter },
         { path: '/webhooks/:provider', router: webhookRateLimit },
         {
           path: '/webhooks',
@@ -160,6 +193,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       eventStore,
       paymentService,
       projections,
+      ...(firstRunMessage ? { firstRunMessage } : {}),
       stop: () => stopAll(stoppers, logger),
     };
   } catch (error) {

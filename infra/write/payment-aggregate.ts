@@ -27,11 +27,12 @@ export const paymentAggregate: PaymentAggregate = {
   },
 };
 
-const notFound = (paymentId: string): DomainError => ({
-  code: 'PAYMENT_NOT_FOUND',
-  message: `payment ${paymentId} does not exist`,
-  field: ['input', 'paymentId'],
-});
+/** Built by the domain's own decider, so the refusal is identical to a missing payment's. */
+const notFound = (command: PaymentCommand): DomainError => {
+  const decision = decide(command, undefined);
+  if (decision.ok) throw new Error('a command on a missing payment must be refused');
+  return decision.error;
+};
 
 /**
  * A tenant's caller sees only its own payments: another tenant's payment is reported as not
@@ -43,7 +44,7 @@ export function scopedToTenant(aggregate: PaymentAggregate, tenantId: string): P
     ...aggregate,
     decide: (command, state) => {
       if (state !== undefined && state.tenantId !== tenantId) {
-        return { ok: false, error: notFound(command.data.paymentId) };
+        return { ok: false, error: notFound(command) };
       }
       return aggregate.decide(command, state);
     },

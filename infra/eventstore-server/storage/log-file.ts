@@ -1,15 +1,13 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { decodeRecord, probeRecord, type StoredEvent } from './record-codec.ts';
+import { scanLog, type RecoveredRecordHandler } from './log-scan.ts';
+
+export type { RecoveredRecordHandler } from './log-scan.ts';
 
 const fileMagic = Buffer.from('ESDBLOG1', 'ascii');
 /** Records start after a fixed header, so no event ever sits at position 0 (that is `Start`). */
 export const logHeaderBytes = 16;
-const scanChunkBytes = 8 * 1024 * 1024;
-const maximumRecordBodyBytes = 64 * 1024 * 1024;
 const flushBatchBytesMax = 32 * 1024 * 1024;
-
-export type RecoveredRecordHandler = (event: StoredEvent, position: bigint, totalBytes: number) => void;
 
 export interface RecoveryReport {
   droppedBytes: number;
@@ -56,7 +54,7 @@ export class LogFile {
         return { log: new LogFile(handle, BigInt(logHeaderBytes)), report: { droppedBytes: fileBytes } };
       }
       await checkHeader(handle);
-      const validEnd = await scanRecords(handle, fileBytes, onRecord);
+      const validEnd = await scanLog(handle, logHeaderBytes, fileBytes, onRecord);
       if (validEnd < fileBytes) {
         await handle.truncate(validEnd);
         await handle.datasync();
@@ -217,58 +215,4 @@ export async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-interface ScanState {
-  buffer: Buffer;
-  bufferStart: number;
-  cursor: number;
-  transactionStart: number;
-  transaction: { event: StoredEvent; position: number; totalBytes: number }[];
-}
-
-/** Reads the whole log sequentially; returns the offset just after the last complete append. */
-async function scanRecords(handle: FileHandle, fileBytes: number, onRecord: RecoveredRecordHandler): Promise<number> {
-  const state: ScanState = {
-    buffer: Buffer.alloc(0),
-    bufferStart: logHeaderBytes,
-    cursor: 0,
-    transactionStart: logHeaderBytes,
-    transaction: [],
-  };
-  let readOffset = logHeaderBytes;
-  // Bounded by the file size: each iteration consumes at least one chunk or stops.
-  while (readOffset < fileBytes) {
-    const chunkBytes = Math.min(scanChunkBytes, fileBytes - readOffset);
-    const chunk = Buffer.allocUnsafe(chunkBytes);
-    const { bytesRead } = await handle.read(chunk, 0, chunkBytes, readOffset);
-    if (bytesRead === 0) break;
-    readOffset += bytesRead;
-    const remaining = state.buffer.subarray(state.cursor);
-    state.bufferStart += state.cursor;
-    state.buffer = remaining.length > 0 ? Buffer.concat([remaining, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-    state.cursor = 0;
-    if (!consumeRecords(state, onRecord)) break;
-  }
-  return state.transactionStart;
-}
-
-/** Returns false when a corrupt record ends the usable log. */
-function consumeRecords(state: ScanState, onRecord: RecoveredRecordHandler): boolean {
-  // Bounded by the buffer length: each iteration advances the cursor by a whole record.
-  while (state.cursor < state.buffer.length) {
-    const probe = probeRecord(state.buffer, state.cursor, maximumRecordBodyBytes);
-    if (probe.kind === 'corrupt') return false;
-    if (probe.kind === 'incomplete') return true;
-    const position = state.bufferStart + state.cursor;
-    const event = decodeRecord(state.buffer, state.cursor);
-    state.transaction.push({ event, position, totalBytes: probe.totalBytes });
-    state.cursor += probe.totalBytes;
-    if (event.endsTransaction) {
-      for (const entry of state.transaction) onRecord(entry.event, BigInt(entry.position), entry.totalBytes);
-      state.transaction = [];
-      state.transactionStart = position + probe.totalBytes;
-    }
-  }
-  return true;
 }

@@ -64,27 +64,54 @@ export type RecordProbe =
 
 /** Checks the record starting at `offset` without decoding it. */
 export function probeRecord(buffer: Buffer, offset: number, maximumBodyBytes: number): RecordProbe {
-  if (buffer.length - offset < recordHeaderBytes) {
-    return { kind: 'incomplete', totalBytes: recordHeaderBytes };
-  }
-  const bodyLength = buffer.readUInt32LE(offset);
-  if (bodyLength < fixedBodyBytes || bodyLength > maximumBodyBytes) return { kind: 'corrupt' };
-  const totalBytes = recordHeaderBytes + bodyLength;
-  if (buffer.length - offset < totalBytes) return { kind: 'incomplete', totalBytes };
-  const body = buffer.subarray(offset + recordHeaderBytes, offset + totalBytes);
-  if (crc32(body) !== buffer.readUInt32LE(offset + 4)) return { kind: 'corrupt' };
-  if (!bodyLayoutFits(body)) return { kind: 'corrupt' };
-  return { kind: 'complete', totalBytes };
+  const totalBytes = checkRecord(buffer, offset, maximumBodyBytes);
+  if (totalBytes < 0) return { kind: 'corrupt' };
+  if (totalBytes > 0) return { kind: 'complete', totalBytes };
+  const available = buffer.length - offset;
+  return { kind: 'incomplete', totalBytes: available < recordHeaderBytes ? recordHeaderBytes : recordHeaderBytes + buffer.readUInt32LE(offset) };
 }
 
-function bodyLayoutFits(body: Buffer): boolean {
+/**
+ * Allocation-free check for the recovery scan: the record's total size when it is complete and
+ * valid, 0 when the buffer ends inside it, -1 when it is corrupt.
+ */
+export function checkRecord(buffer: Buffer, offset: number, maximumBodyBytes: number): number {
+  if (buffer.length - offset < recordHeaderBytes) return 0;
+  const bodyLength = buffer.readUInt32LE(offset);
+  if (bodyLength < fixedBodyBytes || bodyLength > maximumBodyBytes) return -1;
+  const totalBytes = recordHeaderBytes + bodyLength;
+  if (buffer.length - offset < totalBytes) return 0;
+  const bodyStart = offset + recordHeaderBytes;
+  const body = new Uint8Array(buffer.buffer, buffer.byteOffset + bodyStart, bodyLength);
+  if (crc32(body) !== buffer.readUInt32LE(offset + 4)) return -1;
   const declared =
     fixedBodyBytes +
-    body.readUInt16LE(33) +
-    body.readUInt16LE(35) +
-    body.readUInt32LE(37) +
-    body.readUInt32LE(41);
-  return declared === body.length;
+    buffer.readUInt16LE(bodyStart + 33) +
+    buffer.readUInt16LE(bodyStart + 35) +
+    buffer.readUInt32LE(bodyStart + 37) +
+    buffer.readUInt32LE(bodyStart + 41);
+  return declared === bodyLength ? totalBytes : -1;
+}
+
+export function endsTransactionAt(buffer: Buffer, offset: number): boolean {
+  return ((buffer[offset + recordHeaderBytes] as number) & flagEndsTransaction) !== 0;
+}
+
+/** Where the header fields of the record at `offset` live, for readers that skip full decoding. */
+export const recordFields = {
+  flags: recordHeaderBytes,
+  revision: recordHeaderBytes + 1,
+  createdMs: recordHeaderBytes + 9,
+  eventId: recordHeaderBytes + 17,
+  streamLength: recordHeaderBytes + 33,
+  typeLength: recordHeaderBytes + 35,
+  dataLength: recordHeaderBytes + 37,
+  metadataLength: recordHeaderBytes + 41,
+  streamName: recordHeaderBytes + fixedBodyBytes,
+} as const;
+
+export function isJsonAt(buffer: Buffer, offset: number): boolean {
+  return ((buffer[offset + recordHeaderBytes] as number) & flagJson) !== 0;
 }
 
 /** Decodes a record already validated by `probeRecord` (or read back from the durable region). */
