@@ -100,12 +100,24 @@ const createPaymentMutation = `mutation Create($input: CreatePaymentInput!) {
   createPayment(input: $input) { payment { id } errors { code } }
 }`;
 
+/** A platform-wide key must name the merchant; a tenant's key creates for its own tenant. */
+let merchantForPlatformKey: Promise<string | undefined> | undefined;
+
+async function merchantIdFor(options: Options): Promise<string | undefined> {
+  merchantForPlatformKey ??= graphql(options, '{ me { tenant } }', {}).then((data) =>
+    (data.me as { tenant: string } | undefined)?.tenant === '*' ? 'sim-merchant' : undefined,
+  );
+  return merchantForPlatformKey;
+}
+
 async function createPayment(options: Options, providerPaymentId: string, amount: bigint) {
+  const merchantId = await merchantIdFor(options);
   const data = await graphql(options, createPaymentMutation, {
     input: {
       amount: { amount: amount.toString(), currency: 'USD' },
       providerPaymentId,
       idempotencyKey: `simulate-${providerPaymentId}`,
+      ...(merchantId ? { merchantId } : {}),
     },
   });
   const result = data.createPayment as {

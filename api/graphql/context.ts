@@ -1,3 +1,4 @@
+import type { WebhookOperations } from '../../infra/webhooks/operator.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../infra/logging/logger.ts';
 import type { EventStore } from '../../infra/eventstore/event-store.ts';
@@ -26,6 +27,8 @@ export interface GraphqlServices {
   projections: Omit<ProjectionsApi, 'waitForPosition'>;
   waitForPosition: WaitForPosition;
   consistencyTimeoutMs: number;
+  /** Operator actions on provider callbacks; absent when webhooks are not wired. */
+  webhooks?: WebhookOperations;
 }
 
 /** Built for every request: who calls, and fresh loaders that cache for this request only. */

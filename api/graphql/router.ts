@@ -1,3 +1,4 @@
+import type { WebhookOperations } from '../../infra/webhooks/operator.ts';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
@@ -43,6 +44,8 @@ export interface GraphqlRouterDependencies {
   /** How long a request with X-Consistency-Token may wait for the projections. Default 2 s. */
   consistencyTimeoutMs?: number;
   limits?: Partial<Omit<QueryLimits, 'introspection'>>;
+  /** Callback operations for role operate (list, replay, resolve). */
+  webhooks?: WebhookOperations;
 }
 
 type ServerContext = { req: Request; res: Response };
@@ -171,6 +174,7 @@ function createServices(deps: GraphqlRouterDependencies): GraphqlServices {
       ? (position, timeoutMs) => deps.projections!.waitForPosition(position, timeoutMs)
       : (position, timeoutMs) => waitForPosition(deps.pool, position, timeoutMs),
     consistencyTimeoutMs: deps.consistencyTimeoutMs ?? consistencyTimeoutDefaultMs,
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   };
 }
 

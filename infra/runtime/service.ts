@@ -13,7 +13,7 @@ import { startProjections, type RunningProjections } from '../../projections/sta
 import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
 import { PaymentService } from '../write/payment-service.ts';
 import { createWebhookRouter } from '../../api/webhooks/router.ts';
-import { startWebhookProcessor } from '../webhooks/index.ts';
+import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
 import { loadApiKeys } from '../../api/auth/index.ts';
@@ -146,6 +146,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       apiKeys,
       projections,
       introspection: config.GRAPHQL_INTROSPECTION,
+      webhooks: createWebhookOperations({ eventStore, pool }),
     });
     const apiRateLimit = rateLimit({
       ratePerSecond: config.RATE_LIMIT_RPS,

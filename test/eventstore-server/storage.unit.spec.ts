@@ -30,7 +30,11 @@ function storedEvent(index: number, endsTransaction = true): StoredEvent {
 
 async function openLog(filePath: string) {
   const recovered: { event: StoredEvent; position: bigint }[] = [];
-  const { log, report } = await LogFile.open(filePath, (event, position) => recovered.push({ event: { ...event, data: Buffer.from(event.data) }, position }));
+  const { log, report } = await LogFile.open(filePath, (buffer, offset, position) => {
+    // The scan buffer is reused after the callback, so keep copies.
+    const event = decodeRecord(Buffer.from(buffer.subarray(offset, offset + buffer.readUInt32LE(offset) + 8)), 0);
+    recovered.push({ event, position });
+  });
   return { log, report, recovered };
 }
 

@@ -1,4 +1,5 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { callbackMutationResolvers, callbackQueryResolvers } from './callbacks.ts';
 import { mutationResolvers } from './mutation.ts';
 import { projectionMutationResolvers } from './projections.ts';
 import { queryResolvers } from './query.ts';
@@ -12,8 +13,12 @@ import {
 export const resolvers = {
   DateTime: DateTimeResolver,
   JSON: JSONResolver,
-  Query: queryResolvers,
-  Mutation: { ...mutationResolvers, ...projectionMutationResolvers },
+  Query: { ...queryResolvers, ...callbackQueryResolvers },
+  Mutation: {
+    ...mutationResolvers,
+    ...projectionMutationResolvers,
+    ...callbackMutationResolvers,
+  },
   Payment: paymentResolvers,
   Refund: refundResolvers,
   JournalEntry: journalEntryResolvers,

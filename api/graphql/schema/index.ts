@@ -1,4 +1,5 @@
 import { auditTypeDefs } from './audit.ts';
+import { callbackTypeDefs } from './callbacks.ts';
 import { commonTypeDefs } from './common.ts';
 import { ledgerTypeDefs } from './ledger.ts';
 import { operationTypeDefs } from './operations.ts';
@@ -11,4 +12,5 @@ export const typeDefs = [
   ledgerTypeDefs,
   auditTypeDefs,
   operationTypeDefs,
+  callbackTypeDefs,
 ];

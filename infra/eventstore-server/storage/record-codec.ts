@@ -142,3 +142,10 @@ export function decodeRecord(buffer: Buffer, offset: number): StoredEvent {
 export function recordLength(buffer: Buffer, offset: number): number {
   return recordHeaderBytes + buffer.readUInt32LE(offset);
 }
+
+/** Buffer's own slice decoder, without `toString`'s argument handling (hot in recovery). */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+
+export function utf8At(buffer: Buffer, start: number, end: number): string {
+  return utf8Slice.call(buffer, start, end);
+}

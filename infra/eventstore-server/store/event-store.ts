@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogFile, syncDirectory } from '../storage/log-file.ts';
-import { encodeRecord, type StoredEvent } from '../storage/record-codec.ts';
+import { encodeRecord, isJsonAt, recordFields, utf8At, type StoredEvent } from '../storage/record-codec.ts';
 import { RecordTable } from '../storage/record-table.ts';
 import { StreamIndex, type StreamState } from '../storage/stream-index.ts';
 import { DurableSignal } from './durable-signal.ts';
@@ -63,8 +63,8 @@ export class EventStore {
     await mkdir(dataDirectory, { recursive: true });
     await syncDirectory(dataDirectory);
     const store = new EventStore(nowMs);
-    const { log, report } = await LogFile.open(join(dataDirectory, logFileName), (event, position, totalBytes) =>
-      store.indexRecord(event, position, totalBytes),
+    const { log, report } = await LogFile.open(join(dataDirectory, logFileName), (buffer, offset, position, totalBytes) =>
+      store.indexRecovered(buffer, offset, position, totalBytes),
     );
     store.log = log;
     log.durableListener = (durableOffset) => store.markDurable(durableOffset);
@@ -219,16 +219,44 @@ export class EventStore {
       createdMs: event.createdMs,
       eventId: event.eventId,
     });
-    if (event.revision === deletedStreamRevision && event.eventType === tombstoneEventType) {
-      state.tombstoneSequence = sequence;
-    } else {
-      StreamIndex.addRevision(state, sequence);
-    }
-    if (isMetastreamName(event.streamName)) {
-      const target = this.streams.findOrCreate(streamOfMetastream(event.streamName));
-      target.metadata = parseStreamMetadata(event.data, event.isJson);
-    }
+    this.linkToStream(state, sequence, event.revision, event.eventType);
+    if (isMetastreamName(event.streamName)) this.applyMetadata(event.streamName, event.data, event.isJson);
     return sequence;
+  }
+
+  /** Recovery: reads only the header fields the index needs, straight from the record bytes. */
+  private indexRecovered(buffer: Buffer, offset: number, position: bigint, totalBytes: number): void {
+    const streamStart = offset + recordFields.streamName;
+    const typeStart = streamStart + buffer.readUInt16LE(offset + recordFields.streamLength);
+    const dataStart = typeStart + buffer.readUInt16LE(offset + recordFields.typeLength);
+    const streamName = utf8At(buffer, streamStart, typeStart);
+    const eventType = utf8At(buffer, typeStart, dataStart);
+    const revision = buffer.readBigInt64LE(offset + recordFields.revision);
+    const state = this.streams.findOrCreate(streamName);
+    const header = {
+      position,
+      totalBytes,
+      streamNumber: state.number,
+      revision,
+      typeNumber: this.streams.internType(eventType),
+      createdMs: buffer.readDoubleLE(offset + recordFields.createdMs),
+    };
+    const sequence = this.table.addFromRecord(header, buffer, offset + recordFields.eventId);
+    this.linkToStream(state, sequence, revision, eventType);
+    if (isMetastreamName(streamName)) {
+      const data = buffer.subarray(dataStart, dataStart + buffer.readUInt32LE(offset + recordFields.dataLength));
+      this.applyMetadata(streamName, data, isJsonAt(buffer, offset));
+    }
+  }
+
+  private linkToStream(state: StreamState, sequence: number, revision: bigint, eventType: string): void {
+    if (revision === deletedStreamRevision && eventType === tombstoneEventType) state.tombstoneSequence = sequence;
+    else StreamIndex.addRevision(state, sequence);
+  }
+
+  private applyMetadata(metastreamName: string, data: Uint8Array, isJson: boolean): void {
+    const target = this.streams.findOrCreate(streamOfMetastream(metastreamName));
+    target.metadata = parseStreamMetadata(data, isJson);
   }
 
   /** Called by the log after each group commit. */
