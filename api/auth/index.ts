@@ -47,6 +47,9 @@ function developmentMessage(key: string, path: string): (serviceUrl: string) => 
       `    -H 'authorization: Bearer ${key}' \\`,
       `    -d '${body}'`,
       '',
+      'Demo data (payments, captures, refunds and their history), in another terminal:',
+      '  npm run seed',
+      '',
     ].join('\n');
   };
 }

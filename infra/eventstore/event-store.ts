@@ -117,6 +117,16 @@ function isUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Deadlines of single calls. Without one the client waits forever on a store that accepted the
+ * connection but does not answer (stopped, partitioned), and a command would hang with it: the
+ * write path reads the stream and appends, so both are bounded, well below what a client waits.
+ */
+export const appendDeadlineMsDefault = 5_000;
+export const readStreamDeadlineMsDefault = 5_000;
+/** Pages of `$all` feed rebuilds and verification, not commands: a longer bound. */
+export const readAllDeadlineMsDefault = 30_000;
+
 export class EventStore {
   private constructor(private readonly client: EventStoreDBClient) {}
 
@@ -128,7 +138,7 @@ export class EventStore {
     stream: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
-    deadlineMs = 10_000,
+    deadlineMs = appendDeadlineMsDefault,
   ): Promise<AppendResult> {
     try {
       const result = await this.client.appendToStream(
@@ -156,13 +166,14 @@ export class EventStore {
   /** All events of a stream in order, or undefined when the stream does not exist. */
   async readStream(
     stream: string,
-    options: { maxCount?: number; backwards?: boolean } = {},
+    options: { maxCount?: number; backwards?: boolean; deadlineMs?: number } = {},
   ): Promise<StoredEvent[] | undefined> {
     const events: StoredEvent[] = [];
     try {
       const reader = this.client.readStream(stream, {
         direction: options.backwards ? BACKWARDS : FORWARDS,
         fromRevision: options.backwards ? END : START,
+        deadline: options.deadlineMs ?? readStreamDeadlineMsDefault,
         ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
       });
       for await (const resolved of reader) {
@@ -178,28 +189,50 @@ export class EventStore {
   }
 
   /** A page of `$all` from a position (inclusive), forwards; system events excluded. */
-  async readAllPage(fromPosition: bigint | undefined, maxCount: number): Promise<StoredEvent[]> {
+  async readAllPage(
+    fromPosition: bigint | undefined,
+    maxCount: number,
+    deadlineMs = readAllDeadlineMsDefault,
+  ): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
-    const reader = this.client.readAll({
-      direction: FORWARDS,
-      fromPosition:
-        fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
-      maxCount,
-    });
-    for await (const resolved of reader) {
-      const event = toStoredEvent(resolved);
-      if (event && !event.type.startsWith('$') && !event.stream.startsWith('$')) events.push(event);
+    try {
+      const reader = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition:
+          fromPosition === undefined ? START : { commit: fromPosition, prepare: fromPosition },
+        maxCount,
+        deadline: deadlineMs,
+      });
+      for await (const resolved of reader) {
+        const event = toStoredEvent(resolved);
+        if (event && !event.type.startsWith('$') && !event.stream.startsWith('$')) {
+          events.push(event);
+        }
+      }
+      return events;
+    } catch (error) {
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
+      throw error;
     }
-    return events;
   }
 
   /** The commit position of the newest event in `$all` (0 when empty). */
-  async headPosition(): Promise<bigint> {
-    const reader = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
-    for await (const resolved of reader) {
-      return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+  async headPosition(deadlineMs = readStreamDeadlineMsDefault): Promise<bigint> {
+    try {
+      const reader = this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        maxCount: 1,
+        deadline: deadlineMs,
+      });
+      for await (const resolved of reader) {
+        return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+      }
+      return 0n;
+    } catch (error) {
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
+      throw error;
     }
-    return 0n;
   }
 
   /**

@@ -1,5 +1,6 @@
-import { parseCurrencyCode, parseMinorUnits } from '../../domain/money/index.ts';
+import { parseMinorUnits } from '../../domain/money/index.ts';
 import type { LineKind, ReportLine } from '../../domain/reconciliation/index.ts';
+import { CurrencyTable } from './decimal-amount.ts';
 import type { ColumnIndex, FormatReader, RowResult } from './format-reader.ts';
 import { fieldAt, findColumn, indexColumns, isUsableId } from './format-reader.ts';
 import { parseReportInstant } from './report-time.ts';
@@ -47,6 +48,7 @@ function parseRow(
   fields: readonly string[],
   lineNumber: number,
   at: ReadonlyMap<ColumnName, number>,
+  table: CurrencyTable,
 ): RowResult {
   const field = (name: ColumnName) => fieldAt(fields, at.get(name));
   const lineId = field('line_id');
@@ -59,7 +61,7 @@ function parseRow(
   if (!amount.ok) return { ok: false, message: `amount_minor: ${amount.error.message}` };
   const fee = parseMinorUnits(field('fee_minor'), 'nonNegative');
   if (!fee.ok) return { ok: false, message: `fee_minor: ${fee.error.message}` };
-  const currency = parseCurrencyCode(field('currency').toUpperCase());
+  const currency = table.currency(field('currency'));
   if (!currency.ok) return { ok: false, message: `currency: ${currency.error.message}` };
   const occurredAt = parseReportInstant(field('occurred_at'));
   if (occurredAt === undefined) return { ok: false, message: 'occurred_at is not an instant' };
@@ -96,6 +98,7 @@ export const ledgerCsvFormat: FormatReader = {
     }
     const missing = REQUIRED.filter((name) => !at.has(name));
     if (missing.length > 0) return { ok: false, message: `missing columns: ${missing.join(', ')}` };
-    return { ok: true, parseRow: (fields, lineNumber) => parseRow(fields, lineNumber, at) };
+    const table = new CurrencyTable();
+    return { ok: true, parseRow: (fields, lineNumber) => parseRow(fields, lineNumber, at, table) };
   },
 };

@@ -1,6 +1,6 @@
-import { parseCurrencyCode, parseDecimal } from '../../domain/money/index.ts';
 import type { CurrencyCode } from '../../domain/money/index.ts';
 import type { LineKind } from '../../domain/reconciliation/index.ts';
+import { CurrencyTable } from './decimal-amount.ts';
 import type { ColumnIndex, FormatReader, RowResult } from './format-reader.ts';
 import { fieldAt, findColumn, indexColumns, isUsableId } from './format-reader.ts';
 import { parseReportInstant } from './report-time.ts';
@@ -64,10 +64,13 @@ const EXPECTED_SIGN: Partial<Record<LineKind, 'positive' | 'negative'>> = {
   dispute_reversal: 'positive',
 };
 
-function amounts(fields: readonly string[], at: Positions, currency: CurrencyCode) {
+function amounts(fields: readonly string[], at: Positions, currency: CurrencyCode, table: CurrencyTable) {
+  const reader = table.reader(currency);
   const read = (name: 'amount' | 'fee' | 'net') => {
-    const parsed = parseDecimal(fieldAt(fields, at[name]), currency, 'any');
-    return parsed.ok ? { ok: true as const, value: parsed.value.amount } : { ok: false as const, message: `${name}: ${parsed.error.message}` };
+    const parsed = reader(fieldAt(fields, at[name]));
+    return parsed.ok
+      ? { ok: true as const, value: parsed.value }
+      : { ok: false as const, message: `${name}: ${parsed.error.message}` };
   };
   return { amount: read('amount'), fee: read('fee'), net: read('net') };
 }
@@ -80,12 +83,17 @@ function itemIdOf(kind: LineKind, source: string, fields: readonly string[], at:
   return null;
 }
 
-function parseRow(fields: readonly string[], lineNumber: number, at: Positions): RowResult {
+function parseRow(
+  fields: readonly string[],
+  lineNumber: number,
+  at: Positions,
+  table: CurrencyTable,
+): RowResult {
   const lineId = fieldAt(fields, at.id);
   if (!isUsableId(lineId)) return { ok: false, message: 'id is empty or not printable' };
-  const currency = parseCurrencyCode(fieldAt(fields, at.currency).toUpperCase());
+  const currency = table.currency(fieldAt(fields, at.currency));
   if (!currency.ok) return { ok: false, message: `currency: ${currency.error.message}` };
-  const { amount, fee, net } = amounts(fields, at, currency.value);
+  const { amount, fee, net } = amounts(fields, at, currency.value, table);
   for (const part of [amount, fee, net]) if (!part.ok) return { ok: false, message: part.message };
   if (!amount.ok || !fee.ok || !net.ok) return { ok: false, message: 'unreadable amounts' };
   if (amount.value - fee.value !== net.value) {
@@ -139,6 +147,7 @@ export const stripeBalanceFormat: FormatReader = {
     if (missing.length > 0) {
       return { ok: false, message: `missing columns: ${missing.join(', ')}` };
     }
-    return { ok: true, parseRow: (fields, lineNumber) => parseRow(fields, lineNumber, at) };
+    const table = new CurrencyTable();
+    return { ok: true, parseRow: (fields, lineNumber) => parseRow(fields, lineNumber, at, table) };
   },
 };

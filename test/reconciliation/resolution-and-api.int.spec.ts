@@ -162,7 +162,7 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
     });
 
     it('shows settlement status and fee on payments', async () => {
-      const settled = scenario.seeds[13]?.paymentId;
+      const settled = scenario.seeds[14]?.paymentId;
       const open = scenario.samples.get('currency_mismatch');
       const result = await run(
         `query($a: ID!, $b: ID!) { a: payment(id: $a) { settlementStatus settlementFee { amount } } b: payment(id: $b) { settlementStatus settlementFee { amount } } }`,

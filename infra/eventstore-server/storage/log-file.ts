@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { scanLog, type RecoveredRecordHandler } from './log-scan.ts';
 
@@ -7,7 +8,8 @@ export type { RecoveredRecordHandler } from './log-scan.ts';
 const fileMagic = Buffer.from('ESDBLOG1', 'ascii');
 /** Records start after a fixed header, so no event ever sits at position 0 (that is `Start`). */
 export const logHeaderBytes = 16;
-const flushBatchBytesMax = 32 * 1024 * 1024;
+/** Bounds how long one synchronous page-cache write may hold the event loop (a few ms at most). */
+const flushBatchBytesMax = 4 * 1024 * 1024;
 
 export interface RecoveryReport {
   droppedBytes: number;
@@ -139,7 +141,10 @@ export class LogFile {
     while (this.pending.length > 0 && !this.failure) {
       const batch = this.takeBatch();
       try {
-        await this.handle.write(batch.bytes, 0, batch.bytes.length, fileOffset(this.durableEnd));
+        // The write only copies into the page cache, so it is done in place: a thread-pool round
+        // trip costs more than the copy on a busy machine. The fdatasync is what waits for the
+        // disk, and every waiter below is released only after it.
+        writeFully(this.handle.fd, batch.bytes, fileOffset(this.durableEnd));
         await this.handle.datasync();
       } catch (error) {
         this.fail(error instanceof Error ? error : new Error(String(error)));
@@ -179,6 +184,16 @@ export class LogFile {
     this.waiters = [];
     this.pending = [];
     this.pendingBytes = 0;
+  }
+}
+
+/** pwrite may write less than asked (signals, quotas); bounded: each round writes at least one byte. */
+function writeFully(fd: number, bytes: Buffer, position: number): void {
+  let written = 0;
+  while (written < bytes.length) {
+    const count = writeSync(fd, bytes, written, bytes.length - written, position + written);
+    if (count <= 0) throw new Error('log write made no progress');
+    written += count;
   }
 }
 
