@@ -127,6 +127,32 @@ export const readStreamDeadlineMsDefault = 5_000;
 /** Pages of `$all` feed rebuilds and verification, not commands: a longer bound. */
 export const readAllDeadlineMsDefault = 30_000;
 
+/**
+ * Races a call against its deadline on our side. The client's own `deadline` is not enough: a
+ * batch append shares one gRPC stream and leaves the deadline to the server, so a server that
+ * stopped answering holds the call until the connection drops (about 20 s). The outcome of a
+ * timed-out append is unknown, which is why commands carry idempotency keys.
+ */
+async function withDeadline<Value>(
+  work: Promise<Value>,
+  deadlineMs: number,
+  what: string,
+  onTimeout: () => void = () => undefined,
+): Promise<Value> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new EventStoreUnavailableError(new Error(`${what}: deadline of ${deadlineMs} ms exceeded`)));
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class EventStore {
   private constructor(private readonly client: EventStoreDBClient) {}
 
@@ -141,15 +167,19 @@ export class EventStore {
     deadlineMs = appendDeadlineMsDefault,
   ): Promise<AppendResult> {
     try {
-      const result = await this.client.appendToStream(
+      const appending = this.client.appendToStream(
         stream,
         events.map((event) =>
           jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
         ),
         { expectedRevision: toExpected(expected), deadline: deadlineMs },
       );
+      // A late failure of an append given up on must not become an unhandled rejection.
+      appending.catch(() => undefined);
+      const result = await withDeadline(appending, deadlineMs, `append to ${stream}`);
       return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
     } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion;
         throw new StreamConflictError(
@@ -169,19 +199,25 @@ export class EventStore {
     options: { maxCount?: number; backwards?: boolean; deadlineMs?: number } = {},
   ): Promise<StoredEvent[] | undefined> {
     const events: StoredEvent[] = [];
+    const deadlineMs = options.deadlineMs ?? readStreamDeadlineMsDefault;
     try {
       const reader = this.client.readStream(stream, {
         direction: options.backwards ? BACKWARDS : FORWARDS,
         fromRevision: options.backwards ? END : START,
-        deadline: options.deadlineMs ?? readStreamDeadlineMsDefault,
+        deadline: deadlineMs,
         ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
       });
-      for await (const resolved of reader) {
-        const event = toStoredEvent(resolved);
-        if (event) events.push(event);
-      }
-      return events;
+      const reading = (async () => {
+        for await (const resolved of reader) {
+          const event = toStoredEvent(resolved);
+          if (event) events.push(event);
+        }
+        return events;
+      })();
+      reading.catch(() => undefined);
+      return await withDeadline(reading, deadlineMs, `read of ${stream}`, () => reader.destroy());
     } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
       if (error instanceof StreamNotFoundError) return undefined;
       if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
       throw error;
@@ -203,14 +239,19 @@ export class EventStore {
         maxCount,
         deadline: deadlineMs,
       });
-      for await (const resolved of reader) {
-        const event = toStoredEvent(resolved);
-        if (event && !event.type.startsWith('$') && !event.stream.startsWith('$')) {
-          events.push(event);
+      const reading = (async () => {
+        for await (const resolved of reader) {
+          const event = toStoredEvent(resolved);
+          if (event && !event.type.startsWith('$') && !event.stream.startsWith('$')) {
+            events.push(event);
+          }
         }
-      }
-      return events;
+        return events;
+      })();
+      reading.catch(() => undefined);
+      return await withDeadline(reading, deadlineMs, 'read of $all', () => reader.destroy());
     } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
       if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
       throw error;
     }
@@ -225,11 +266,16 @@ export class EventStore {
         maxCount: 1,
         deadline: deadlineMs,
       });
-      for await (const resolved of reader) {
-        return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
-      }
-      return 0n;
+      const reading = (async () => {
+        for await (const resolved of reader) {
+          return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+        }
+        return 0n;
+      })();
+      reading.catch(() => undefined);
+      return await withDeadline(reading, deadlineMs, 'read of the head', () => reader.destroy());
     } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
       if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
       throw error;
     }

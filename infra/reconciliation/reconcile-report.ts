@@ -161,15 +161,28 @@ export async function reconcileReport(
   return completed(writer, false);
 }
 
+/**
+ * Matches batch i + 1 while batch i is still being appended: the run's stream is written in
+ * order (each record waits for the one before), but parsing and ledger queries overlap the
+ * event store's round trip. At most two batches are in hand at any time.
+ */
 async function processLines(run: Run, fileSha256: string): Promise<void> {
   let skip = run.writer.state?.linesRecorded ?? 0;
   let linesDone = skip;
   let batch: ReportLine[] = [];
+  let recording: Promise<void> = Promise.resolve();
   const flush = async () => {
-    await processBatch(run, batch);
-    linesDone += batch.length;
+    const lines = batch;
     batch = [];
-    run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
+    const decided = await decideBatch(run, lines);
+    await recording;
+    recording = record(run, decided).then(() => {
+      linesDone += lines.length;
+      run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
+    });
+    // Awaited before the next record or at the end; this only keeps Node from calling a
+    // rejection unhandled while the next batch is being matched.
+    recording.catch(() => undefined);
   };
   for await (const line of reportLines(run.request.source, run.request.format, fileSha256)) {
     if (skip > 0) {
@@ -180,16 +193,17 @@ async function processLines(run: Run, fileSha256: string): Promise<void> {
     if (batch.length >= run.options.batchLines) await flush();
   }
   if (batch.length > 0) await flush();
+  await recording;
 }
 
-async function processBatch(run: Run, lines: readonly ReportLine[]): Promise<void> {
+async function decideBatch(run: Run, lines: readonly ReportLine[]): Promise<RecordedLine[]> {
   const matched = await matchBatch(run.deps.ledger, run.match, lines);
   await compensate(matched, {
     payments: run.deps.payments,
     caller: { ...run.context },
     concurrency: run.options.compensationConcurrency,
   });
-  await record(run, matched.map(recordedLine));
+  return matched.map(recordedLine);
 }
 
 async function record(run: Run, lines: readonly RecordedLine[]): Promise<void> {

@@ -51,16 +51,11 @@ export async function insertRows<Row = Record<string, unknown>>(
     });
     return object;
   });
-  // json_to_recordset yields json for jsonb columns: declare them json, cast on the way in.
-  const definitions = insert.columns.map(
-    (column) => `"${column.name}" ${column.type === 'jsonb' ? 'json' : column.type}`,
-  );
-  const selected = insert.columns.map((column) =>
-    column.type === 'jsonb' ? `"${column.name}"::jsonb` : `"${column.name}"`,
-  );
+  const definitions = insert.columns.map((column) => `"${column.name}" ${column.type}`);
+  const selected = insert.columns.map((column) => `"${column.name}"`);
   const text =
     `INSERT INTO ${assertIdentifier(insert.table)} (${names.join(', ')}) ` +
-    `SELECT ${selected.join(', ')} FROM json_to_recordset($1::json) AS batch(${definitions.join(', ')}) ` +
+    `SELECT ${selected.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS batch(${definitions.join(', ')}) ` +
     insert.onConflict;
   const result = await tx.query(text, [JSON.stringify(objects)]);
   return result.rows as Row[];

@@ -85,6 +85,10 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
     expect(parseReportInstant('2025-03-01 10:00')).toBe('2025-03-01T10:00:00.000Z');
     expect(parseReportInstant('1740823200')).toBe('2025-03-01T10:00:00.000Z');
     expect(parseReportInstant('2025-02-30 10:00:00')).toBeUndefined();
+    expect(parseReportInstant('2025-02-29 10:00:00')).toBeUndefined();
+    expect(parseReportInstant('2024-02-29 23:59:59')).toBe('2024-02-29T23:59:59.000Z');
+    expect(parseReportInstant('2025-03-01 24:00:00')).toBeUndefined();
+    expect(parseReportInstant('2025-03-01T10:00:00+01:00')).toBe('2025-03-01T09:00:00.000Z');
     expect(parseReportInstant('yesterday')).toBeUndefined();
   });
 });

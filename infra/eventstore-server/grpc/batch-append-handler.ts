@@ -1,18 +1,21 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { EventStore, ProposedEvent } from '../store/event-store.ts';
 import type { ExpectedRevision } from '../store/expected-revision.ts';
+import type { WriteOutcome } from '../store/event-store.ts';
 import { batchFailureResponse, batchOutcomeResponse, type BatchFailure } from './batch-append-results.ts';
-import { streamNameOf, uuidBytes } from './codec.ts';
+import { uuidMessageOfWire, wireUuidBytes } from './codec.ts';
 import { isRpcError, maximumAppendBytes } from './errors.ts';
-import { expectedRevisionOf } from './expected-revision-wire.ts';
-import type { BatchAppendRequest, BatchAppendResponse, Uuid } from './protocol.ts';
-import { appendSizeOf, proposedEventOf } from './proposed-events.ts';
+import type { BatchAppendResponse } from './protocol.ts';
+import { appendSizeOf, proposedEventOfWire } from './proposed-events.ts';
+import type { DecodedBatchAppendRequest, WireUuid } from './wire/batch-append-request-decoder.ts';
+import { encodeBatchAppendSuccess } from './wire/batch-append-response-encoder.ts';
 
-type BatchCall = ServerDuplexStream<BatchAppendRequest, BatchAppendResponse>;
+/** Requests arrive hand-decoded; successes leave hand-encoded (see wire/), the rest generated. */
+type BatchCall = ServerDuplexStream<DecodedBatchAppendRequest, BatchAppendResponse | Buffer>;
 
 /** One correlation id: its chunks accumulate until `is_final`; exactly one reply is ever sent. */
 interface BatchState {
-  correlationId: Uuid;
+  correlationId: WireUuid;
   streamName: string;
   expected: ExpectedRevision | undefined;
   events: ProposedEvent[];
@@ -41,7 +44,7 @@ class BatchAppendSession {
   ) {}
 
   start(): void {
-    this.call.on('data', (request: BatchAppendRequest) => this.receive(request));
+    this.call.on('data', (request: DecodedBatchAppendRequest) => this.receive(request));
     this.call.on('end', () => {
       this.clientEnded = true;
       this.endIfIdle();
@@ -50,23 +53,23 @@ class BatchAppendSession {
     this.call.on('error', () => this.cancel());
   }
 
-  private receive(request: BatchAppendRequest): void {
-    const correlationId = request.getCorrelationId();
+  private receive(request: DecodedBatchAppendRequest): void {
+    const { correlationId } = request;
     if (!correlationId || this.cancelled) return;
     const key = correlationKey(correlationId);
     const state = this.open.get(key) ?? this.begin(key, correlationId, request);
     if (!state.replied) this.accumulate(state, request);
-    if (!request.getIsFinal()) return;
+    if (!request.isFinal) return;
     this.open.delete(key);
     if (!state.replied) this.write(state);
   }
 
-  private begin(key: string, correlationId: Uuid, request: BatchAppendRequest): BatchState {
-    const options = request.getOptions();
+  private begin(key: string, correlationId: WireUuid, request: DecodedBatchAppendRequest): BatchState {
+    const { options } = request;
     const state: BatchState = {
       correlationId,
-      streamName: streamNameOf(options?.getStreamIdentifier()),
-      expected: options ? expectedRevisionOf(options, () => options.getStreamPosition()) : undefined,
+      streamName: options ? Buffer.from(options.streamName.buffer, options.streamName.byteOffset, options.streamName.byteLength).toString('utf8') : '',
+      expected: options?.expected,
       events: [],
       dataBytes: 0,
       timer: undefined,
@@ -75,7 +78,7 @@ class BatchAppendSession {
     this.open.set(key, state);
     if (!options) this.fail(state, { kind: 'bad-request', message: 'First batch chunk carries no options.' });
     else if (this.open.size > openBatchesMax) this.fail(state, { kind: 'unknown', message: 'Too many open batches.' });
-    else this.armDeadline(state, deadlineMsOf(options.getDeadline()));
+    else this.armDeadline(state, options.deadlineMs);
     return state;
   }
 
@@ -85,10 +88,10 @@ class BatchAppendSession {
     state.timer = setTimeout(() => this.fail(state, { kind: 'timeout' }), timeoutMs);
   }
 
-  private accumulate(state: BatchState, request: BatchAppendRequest): void {
+  private accumulate(state: BatchState, request: DecodedBatchAppendRequest): void {
     try {
-      for (const message of request.getProposedMessagesList()) {
-        const event = proposedEventOf(message);
+      for (const message of request.proposedMessages) {
+        const event = proposedEventOfWire(message);
         state.dataBytes += appendSizeOf(event);
         state.events.push(event);
       }
@@ -105,7 +108,7 @@ class BatchAppendSession {
     this.store
       .append(state.streamName, expected, state.events)
       .then(
-        (outcome) => this.reply(state, batchOutcomeResponse(state.correlationId, state.streamName, expected, outcome)),
+        (outcome) => this.reply(state, outcomeResponse(state, expected, outcome)),
         (error: unknown) => this.fail(state, { kind: 'unknown', message: String(error) }),
       )
       .finally(() => {
@@ -115,10 +118,10 @@ class BatchAppendSession {
   }
 
   private fail(state: BatchState, failure: BatchFailure): void {
-    this.reply(state, batchFailureResponse(state.correlationId, state.streamName, state.expected, failure));
+    this.reply(state, batchFailureResponse(uuidMessageOfWire(state.correlationId), state.streamName, state.expected, failure));
   }
 
-  private reply(state: BatchState, response: BatchAppendResponse): void {
+  private reply(state: BatchState, response: BatchAppendResponse | Buffer): void {
     if (state.replied) return;
     state.replied = true;
     state.events = [];
@@ -137,12 +140,19 @@ class BatchAppendSession {
   }
 }
 
-function correlationKey(correlationId: Uuid): string {
-  const bytes = uuidBytes(correlationId);
-  return bytes ? Buffer.from(bytes).toString('hex') : correlationId.getString();
+function correlationKey(correlationId: WireUuid): string {
+  const bytes = wireUuidBytes(correlationId);
+  if (bytes) return Buffer.from(bytes).toString('hex');
+  return correlationId.form === 'string' ? correlationId.text : '';
 }
 
-function deadlineMsOf(deadline: { getSeconds(): number; getNanos(): number } | undefined): number | undefined {
-  if (!deadline) return undefined;
-  return deadline.getSeconds() * 1000 + Math.floor(deadline.getNanos() / 1_000_000);
+function outcomeResponse(state: BatchState, expected: ExpectedRevision, outcome: WriteOutcome): BatchAppendResponse | Buffer {
+  if (outcome.kind !== 'success') return batchOutcomeResponse(uuidMessageOfWire(state.correlationId), state.streamName, expected, outcome);
+  return encodeBatchAppendSuccess({
+    correlationId: state.correlationId,
+    streamName: Buffer.from(state.streamName, 'utf8'),
+    expected,
+    lastRevision: outcome.lastRevision,
+    position: outcome.position,
+  });
 }

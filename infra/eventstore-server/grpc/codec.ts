@@ -1,4 +1,5 @@
 import { shared, type StreamIdentifier, type Uuid } from './protocol.ts';
+import type { WireUuid } from './wire/batch-append-request-decoder.ts';
 
 /** u64 max: "no position" / `Position.End` on the wire. */
 export const unknownPosition = '18446744073709551615';
@@ -10,17 +11,39 @@ export type UuidForm = 'string' | 'structured';
 /** Accepts both UUID encodings; returns the 16 canonical bytes, or undefined if malformed. */
 export function uuidBytes(uuid: Uuid | undefined): Uint8Array | undefined {
   if (!uuid) return undefined;
-  if (uuid.hasString()) {
-    const text = uuid.getString().trim().replace(/^\{|\}$/g, '');
-    if (!uuidPattern.test(text)) return undefined;
-    return Buffer.from(text.replaceAll('-', ''), 'hex');
-  }
+  if (uuid.hasString()) return uuidTextBytes(uuid.getString());
   const structured = uuid.getStructured();
   if (!structured) return undefined;
+  return structuredUuidBytes(BigInt(structured.getMostSignificantBits()), BigInt(structured.getLeastSignificantBits()));
+}
+
+/** The same for a UUID decoded by hand (wire/). */
+export function wireUuidBytes(uuid: WireUuid | undefined): Uint8Array | undefined {
+  if (!uuid) return undefined;
+  return uuid.form === 'string' ? uuidTextBytes(uuid.text) : structuredUuidBytes(uuid.most, uuid.least);
+}
+
+function uuidTextBytes(raw: string): Uint8Array | undefined {
+  const text = raw.trim().replace(/^\{|\}$/g, '');
+  if (!uuidPattern.test(text)) return undefined;
+  return Buffer.from(text.replaceAll('-', ''), 'hex');
+}
+
+function structuredUuidBytes(most: bigint, least: bigint): Uint8Array {
   const bytes = Buffer.alloc(16);
-  bytes.writeBigInt64BE(BigInt(structured.getMostSignificantBits()), 0);
-  bytes.writeBigInt64BE(BigInt(structured.getLeastSignificantBits()), 8);
+  bytes.writeBigInt64BE(most, 0);
+  bytes.writeBigInt64BE(least, 8);
   return bytes;
+}
+
+/** A hand-decoded UUID back as a generated message, in the form the client sent. */
+export function uuidMessageOfWire(uuid: WireUuid): Uuid {
+  const message = new shared.UUID();
+  if (uuid.form === 'string') return message.setString(uuid.text);
+  const structured = new shared.UUID.Structured()
+    .setMostSignificantBits(uuid.most.toString())
+    .setLeastSignificantBits(uuid.least.toString());
+  return message.setStructured(structured);
 }
 
 export function uuidText(bytes: Uint8Array): string {

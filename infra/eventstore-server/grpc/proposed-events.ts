@@ -1,7 +1,8 @@
 import type { ProposedEvent } from '../store/event-store.ts';
-import { uuidBytes } from './codec.ts';
+import { uuidBytes, wireUuidBytes } from './codec.ts';
 import { invalidArgumentError, missingMetadataError } from './errors.ts';
 import type { Uuid } from './protocol.ts';
+import type { WireProposedEvent } from './wire/batch-append-request-decoder.ts';
 
 /** Append and BatchAppend carry the same fields in two different message classes. */
 export interface WireProposedMessage {
@@ -14,18 +15,25 @@ export interface WireProposedMessage {
 /** Only "is JSON" is kept, as in ESDB: other content types read back as octet-stream. */
 export function proposedEventOf(message: WireProposedMessage): ProposedEvent {
   const metadata = message.getMetadataMap();
-  const eventType = metadata.get('type');
-  const contentType = metadata.get('content-type');
+  return validated(uuidBytes(message.getId()), metadata.get('type'), metadata.get('content-type'), message.getData_asU8(), message.getCustomMetadata_asU8());
+}
+
+/** The same for a message decoded by hand (BatchAppend). */
+export function proposedEventOfWire(message: WireProposedEvent): ProposedEvent {
+  const { metadata } = message;
+  return validated(wireUuidBytes(message.id), metadata.get('type'), metadata.get('content-type'), message.data, message.customMetadata);
+}
+
+function validated(
+  eventId: Uint8Array | undefined,
+  eventType: string | undefined,
+  contentType: string | undefined,
+  data: Uint8Array,
+  metadata: Uint8Array,
+): ProposedEvent {
   if (eventType === undefined || contentType === undefined) throw missingMetadataError();
-  const eventId = uuidBytes(message.getId());
   if (!eventId) throw invalidArgumentError('Event id is missing or is not a UUID.');
-  return {
-    eventId,
-    eventType,
-    isJson: contentType === 'application/json',
-    data: message.getData_asU8(),
-    metadata: message.getCustomMetadata_asU8(),
-  };
+  return { eventId, eventType, isJson: contentType === 'application/json', data, metadata };
 }
 
 /** ESDB counts only the data bytes against MaxAppendSize (a precedence quirk it keeps). */

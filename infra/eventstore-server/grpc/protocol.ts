@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { decodeBatchAppendRequest } from './wire/batch-append-request-decoder.ts';
 import type * as StreamsMessages from '@eventstore/db-client/generated/streams_pb.js';
 import type * as SharedMessages from '@eventstore/db-client/generated/shared_pb.js';
 import type * as StatusMessages from '@eventstore/db-client/generated/status_pb.js';
@@ -47,6 +48,7 @@ function acceptingPreEncoded<Definition extends { responseSerialize: (value: nev
 export const streamsService = {
   ...generatedStreamsService,
   read: acceptingPreEncoded(generatedStreamsService.read),
+  batchAppend: { ...acceptingPreEncoded(generatedStreamsService.batchAppend), requestDeserialize: decodeBatchAppendRequest },
 };
 export const serverFeaturesService = (
   requireFromGenerated('./serverfeatures_grpc_pb.js') as typeof ServerFeaturesGrpc

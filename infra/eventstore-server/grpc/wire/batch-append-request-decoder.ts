@@ -96,7 +96,7 @@ function decodeOptions(reader: ProtobufReader, previous: BatchAppendOptions | un
     else if (field === 3 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'no_stream' });
     else if (field === 4 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'any' });
     else if (field === 5 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'stream_exists' });
-    else if (field === 6 && wireType === wireLengthDelimited) options.deadlineMs = decodeTimestampMs(reader.message(), options.deadlineMs);
+    else if (field === 6 && wireType === wireLengthDelimited) options.deadlineMs = decodeTimestampMs(reader.message());
     else reader.skip(wireType);
   }
   return options;
@@ -120,8 +120,8 @@ function decodeStreamName(reader: ProtobufReader, previous: Uint8Array): Uint8Ar
 }
 
 /** google.protobuf.Timestamp{int64 seconds = 1; int32 nanos = 2}. */
-function decodeTimestampMs(reader: ProtobufReader, previousMs: number | undefined): number {
-  let seconds = previousMs === undefined ? 0 : Math.floor(previousMs / 1000);
+function decodeTimestampMs(reader: ProtobufReader): number {
+  let seconds = 0;
   let nanos = 0;
   // Bounded by the message length.
   while (!reader.done) {
