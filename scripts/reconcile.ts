@@ -17,7 +17,11 @@ import type { ReportFormat } from '../domain/reconciliation/index.ts';
 import { ConfigError, loadConfig, type Config } from '../infra/config/env.ts';
 import { EventStore } from '../infra/eventstore/event-store.ts';
 import { createPool } from '../infra/postgres/pool.ts';
-import { fileSource, ReconciliationService, type ReconcileResult } from '../infra/reconciliation/index.ts';
+import {
+  fileSource,
+  ReconciliationService,
+  type ReconcileResult,
+} from '../infra/reconciliation/index.ts';
 
 interface Arguments {
   file: string;
@@ -43,10 +47,15 @@ function option(argv: readonly string[], name: string): string | undefined {
 
 function parseArguments(argv: readonly string[]): Arguments {
   const valued = new Set(['--format', '--tenant', '--actor', '--url', '--api-key']);
-  const file = argv.find((item, index) => !item.startsWith('--') && !valued.has(argv[index - 1] ?? ''));
+  const file = argv.find(
+    (item, index) => !item.startsWith('--') && !valued.has(argv[index - 1] ?? ''),
+  );
   if (file === undefined) throw new UsageError('which file?');
   const formatName = option(argv, '--format') ?? 'stripe';
-  const formats: Record<string, ReportFormat> = { stripe: 'stripe_balance_csv', ledger: 'ledger_csv' };
+  const formats: Record<string, ReportFormat> = {
+    stripe: 'stripe_balance_csv',
+    ledger: 'ledger_csv',
+  };
   const format = formats[formatName];
   if (format === undefined) throw new UsageError('--format is stripe or ledger');
   return {
@@ -81,7 +90,10 @@ async function throughService(args: Arguments, url: string, apiKey: string): Pro
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ query: MUTATION, variables: { input } }),
   });
-  const body = (await response.json()) as { data?: { reconcileReport?: Record<string, unknown> }; errors?: unknown };
+  const body = (await response.json()) as {
+    data?: { reconcileReport?: Record<string, unknown> };
+    errors?: unknown;
+  };
   const payload = body.data?.reconcileReport;
   process.stdout.write(`${JSON.stringify(payload ?? body, null, 2)}\n`);
   if (payload === undefined) return 1;
@@ -91,7 +103,8 @@ async function throughService(args: Arguments, url: string, apiKey: string): Pro
 function report(result: ReconcileResult): number {
   if (result.status === 'REFUSED') {
     process.stderr.write(`refused: ${result.problemCount} rows do not read; nothing was changed\n`);
-    for (const problem of result.problems) process.stderr.write(`  line ${problem.lineNumber}: ${problem.message}\n`);
+    for (const problem of result.problems)
+      process.stderr.write(`  line ${problem.lineNumber}: ${problem.message}\n`);
     return 2;
   }
   const verb = result.alreadyReconciled ? 'was already reconciled' : 'reconciled';
@@ -102,15 +115,30 @@ function report(result: ReconcileResult): number {
   return 0;
 }
 
-async function directly(args: Arguments, config: Config & { DATABASE_URL: string; ESDB_CONNECTION_STRING: string }): Promise<number> {
+async function directly(
+  args: Arguments,
+  config: Config & { DATABASE_URL: string; ESDB_CONNECTION_STRING: string },
+): Promise<number> {
   const store = EventStore.connect(config.ESDB_CONNECTION_STRING);
-  const pool = createPool({ connectionString: config.DATABASE_URL, maxConnections: 4, applicationName: 'ledger-reconcile' });
-  const bar = new SingleBar({ format: ' {phase} [{bar}] {value}/{total} lines', hideCursor: true }, Presets.shades_classic);
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    maxConnections: 4,
+    applicationName: 'ledger-reconcile',
+  });
+  const bar = new SingleBar(
+    { format: ' {phase} [{bar}] {value}/{total} lines', hideCursor: true },
+    Presets.shades_classic,
+  );
   let started = false;
   try {
     const service = new ReconciliationService({ store, pool });
     const result = await service.reconcile(
-      { source: fileSource(args.file), format: args.format, tenantId: args.tenantId, actor: args.actor },
+      {
+        source: fileSource(args.file),
+        format: args.format,
+        tenantId: args.tenantId,
+        actor: args.actor,
+      },
       (progress) => {
         if (!started && progress.lineCount > 0) {
           bar.start(progress.lineCount, 0, { phase: progress.phase });
@@ -134,7 +162,8 @@ running service: --url http://127.0.0.1:4000 --api-key <key with role operate>.`
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArguments(argv);
   if (args.url !== undefined) {
-    if (args.apiKey === undefined) throw new UsageError('--url needs --api-key (or LEDGER_API_KEY)');
+    if (args.apiKey === undefined)
+      throw new UsageError('--url needs --api-key (or LEDGER_API_KEY)');
     return throughService(args, args.url, args.apiKey);
   }
   const config = loadConfig();
@@ -157,7 +186,9 @@ main(process.argv.slice(2)).then(
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
       process.exit(2);
     }
-    process.stderr.write(`reconcile failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `reconcile failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

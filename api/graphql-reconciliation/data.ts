@@ -110,9 +110,16 @@ export function runsPage(
   return fetchPage(database, runList, scopeToTenant(new Conditions(), principal, null), args);
 }
 
-export async function runById(database: Queryable, principal: Principal, runId: string): Promise<RunView | null> {
+export async function runById(
+  database: Queryable,
+  principal: Principal,
+  runId: string,
+): Promise<RunView | null> {
   const conditions = scopeToTenant(new Conditions().add('run_id = ?', runId), principal, null);
-  const result = await database.query<RunRow>(`SELECT * FROM reconciliation_runs ${conditions.where()}`, conditions.parameters);
+  const result = await database.query<RunRow>(
+    `SELECT * FROM reconciliation_runs ${conditions.where()}`,
+    conditions.parameters,
+  );
   const row = result.rows[0];
   return row === undefined ? null : runFromRow(row);
 }
@@ -123,7 +130,11 @@ export function exceptionsPage(
   query: { runId: string; status?: string | null; outcome?: string | null },
   args: ConnectionArguments,
 ): Promise<Connection<ExceptionView>> {
-  const conditions = scopeToTenant(new Conditions().add('run_id = ?', query.runId), principal, null);
+  const conditions = scopeToTenant(
+    new Conditions().add('run_id = ?', query.runId),
+    principal,
+    null,
+  );
   conditions.addIfGiven('status = ?', query.status ?? null);
   conditions.addIfGiven('outcome = ?', query.outcome ?? null);
   return fetchPage(database, exceptionList, conditions, args);

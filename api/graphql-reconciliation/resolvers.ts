@@ -11,7 +11,14 @@ import type { PaymentView } from '../graphql/views.ts';
 import { exceptionsPage, paymentsWithOpenExceptions, runById, runsPage } from './data.ts';
 import { uploadedBytes } from './upload.ts';
 import type { ExceptionView, RunView } from './views.ts';
-import { acceptable, apiEnum, countsView, ledgerAmount, reportAmount, runFromState } from './views.ts';
+import {
+  acceptable,
+  apiEnum,
+  countsView,
+  ledgerAmount,
+  reportAmount,
+  runFromState,
+} from './views.ts';
 
 export interface ReconciliationResolverDependencies {
   reconciliation: ReconciliationService;
@@ -29,12 +36,16 @@ function runTenant(context: GraphqlContext, merchantId: string | null | undefine
   const principal = context.principal;
   if (!isPlatformWide(principal)) {
     if (merchantId && merchantId !== principal.tenant) {
-      throw new BadUserInputError("merchantId must be omitted or equal to the key's tenant", 'merchantId');
+      throw new BadUserInputError(
+        "merchantId must be omitted or equal to the key's tenant",
+        'merchantId',
+      );
     }
     return principal.tenant;
   }
   if (!merchantId) return PLATFORM_TENANT;
-  if (!tenantPattern.test(merchantId)) throw new BadUserInputError('merchantId is not a tenant id', 'merchantId');
+  if (!tenantPattern.test(merchantId))
+    throw new BadUserInputError('merchantId is not a tenant id', 'merchantId');
   return merchantId;
 }
 
@@ -46,7 +57,11 @@ function openExceptionLoader(context: GraphqlContext): DataLoader<string, boolea
   if (loader === undefined) {
     loader = new DataLoader<string, boolean>(
       async (ids) => {
-        const open = await paymentsWithOpenExceptions(await context.readModel(), context.principal, ids);
+        const open = await paymentsWithOpenExceptions(
+          await context.readModel(),
+          context.principal,
+          ids,
+        );
         return ids.map((id) => open.has(id));
       },
       { maxBatchSize: 500 },
@@ -80,9 +95,25 @@ async function reconcileReport(
     actor: `api-key:${context.principal.keyId}`,
   });
   if (result.status === 'REFUSED') {
-    const problems = result.problems.map((problem) => ({ line: problem.lineNumber, message: problem.message }));
-    const errors = [{ code: 'INVALID_REPORT', message: `${result.problemCount} rows do not read; nothing was changed`, field: ['input', 'content'] }];
-    return { run: null, alreadyReconciled: false, problems, problemCount: result.problemCount, consistencyToken: null, errors };
+    const problems = result.problems.map((problem) => ({
+      line: problem.lineNumber,
+      message: problem.message,
+    }));
+    const errors = [
+      {
+        code: 'INVALID_REPORT',
+        message: `${result.problemCount} rows do not read; nothing was changed`,
+        field: ['input', 'content'],
+      },
+    ];
+    return {
+      run: null,
+      alreadyReconciled: false,
+      problems,
+      problemCount: result.problemCount,
+      consistencyToken: null,
+      errors,
+    };
   }
   return {
     run: runFromState(result.run),
@@ -120,7 +151,11 @@ async function resolveException(
 export function createReconciliationResolvers(dependencies: ReconciliationResolverDependencies) {
   return {
     Query: {
-      reconciliationRuns: async (_root: unknown, args: ConnectionArguments, context: GraphqlContext) => {
+      reconciliationRuns: async (
+        _root: unknown,
+        args: ConnectionArguments,
+        context: GraphqlContext,
+      ) => {
         requireRole(context, 'read');
         return runsPage(await context.readModel(), context.principal, args);
       },
@@ -165,7 +200,8 @@ export function createReconciliationResolvers(dependencies: ReconciliationResolv
         const captured = payment.status === 'CAPTURED' || payment.status === 'PARTIALLY_CAPTURED';
         return captured ? 'AWAITING_SETTLEMENT' : 'NOT_CAPTURED';
       },
-      settlementFee: (payment: PaymentView) => (payment.status === 'SETTLED' ? payment.feeAmount : null),
+      settlementFee: (payment: PaymentView) =>
+        payment.status === 'SETTLED' ? payment.feeAmount : null,
     },
   };
 }

@@ -6,7 +6,10 @@ export const UPLOAD_BYTES_MAX = 64 * 1024 * 1024;
 const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The report's bytes from exactly one of `content` (text) and `contentBase64`. */
-export function uploadedBytes(input: { content?: string | null; contentBase64?: string | null }): Buffer {
+export function uploadedBytes(input: {
+  content?: string | null;
+  contentBase64?: string | null;
+}): Buffer {
   const text = input.content ?? undefined;
   const encoded = input.contentBase64 ?? undefined;
   if ((text === undefined) === (encoded === undefined)) {

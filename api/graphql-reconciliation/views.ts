@@ -88,7 +88,9 @@ export function reportAmount(exception: ExceptionView): MoneyView | null {
 
 export function ledgerAmount(exception: ExceptionView): MoneyView | null {
   const ledger = (exception.evidence as Evidence).ledger;
-  return ledger?.capturedAmount && ledger.currency ? money(ledger.capturedAmount, ledger.currency) : null;
+  return ledger?.capturedAmount && ledger.currency
+    ? money(ledger.capturedAmount, ledger.currency)
+    : null;
 }
 
 export function acceptable(exception: ExceptionView): boolean {

@@ -19,7 +19,10 @@ export function maskError(error: unknown, message: string, fallbackLogger: Logge
   const original = located ? (located.originalError ?? located) : error;
   const mapped = toPublicError(original, located);
   if (mapped) return mapped;
-  if (original instanceof GraphQLError && original.originalError === undefined) return original;
+  if (original instanceof GraphQLError && original.originalError === undefined) {
+    // A variable of the wrong type: the outer error names the variable and the field at fault.
+    return located && located.path === undefined ? located : original;
+  }
   const request = currentRequest.getStore();
   const logger = request?.logger ?? fallbackLogger;
   logger.error({ err: original, path: located?.path }, 'unexpected error while serving GraphQL');

@@ -21,6 +21,7 @@ import {
   type ProjectionsApi,
 } from './context.ts';
 import { currentRequest, maskError, sendGraphqlError } from './edge.ts';
+import { errorCodesPlugin } from './error-codes.ts';
 import { BadUserInputError } from './errors.ts';
 import { defaultQueryLimits, queryLimitsPlugin, type QueryLimits } from './limits/plugin.ts';
 import { createGraphqlMetrics, metricsPlugin, type GraphqlMetrics } from './metrics.ts';
@@ -213,7 +214,7 @@ export function createGraphqlRouter(deps: GraphqlRouterDependencies): Router {
     batching: false,
     maxRequestBodySize: requestBodySizeMax,
     logging: yogaLogger(deps.logger),
-    plugins: [queryLimitsPlugin(limits), metricsPlugin(metrics)],
+    plugins: [queryLimitsPlugin(limits), metricsPlugin(metrics), errorCodesPlugin()],
   });
   const router = express.Router();
   router.use(guardRequest(deps.apiKeys, metrics));

@@ -85,6 +85,22 @@ const recordedLine = z.object({
     .nullable(),
 });
 
+const settledLines = z
+  .object({
+    lineNumbers: z.array(z.number().int().positive()),
+    lineIds: z.array(identifier),
+    outcomes: z.array(z.enum(['matched', 'ignored'])),
+    paymentIds: z.array(nullableText),
+    compensations: z.array(compensation.nullable()),
+  })
+  .refine(
+    (columns) =>
+      [columns.lineIds, columns.outcomes, columns.paymentIds, columns.compensations].every(
+        (column) => column.length === columns.lineNumbers.length,
+      ),
+    { message: 'every column has one entry per line' },
+  );
+
 const SCHEMAS: { [Type in ReconciliationEventType]: z.ZodType } = {
   ReconciliationRunStarted: z.object({
     runId: identifier,
@@ -100,7 +116,8 @@ const SCHEMAS: { [Type in ReconciliationEventType]: z.ZodType } = {
   ReconciliationBatchRecorded: z.object({
     runId: identifier,
     batchIndex: count,
-    lines: z.array(recordedLine).min(1),
+    settled: settledLines,
+    exceptions: z.array(recordedLine),
     counts,
     recordedAt: instant,
   }),

@@ -8,7 +8,7 @@ import type {
   ResolveReconciliationException,
   StartReconciliationRun,
 } from './commands.ts';
-import type { ReconciliationEvent } from './events.ts';
+import type { ReconciliationEvent, RecordedLine, SettledLines } from './events.ts';
 import { REPORT_FORMATS } from './lines.ts';
 import { countOutcomes, isException, RESOLUTIONS } from './outcomes.ts';
 import type { RunState } from './state.ts';
@@ -108,16 +108,47 @@ function decideRecord(
     if (isException(line.outcome) !== (id !== null && line.evidence !== null)) {
       return refuseWith('INVALID_COMMAND', 'exceptions, and only they, carry an id and evidence');
     }
+    if (!isException(line.outcome) && (line.lineNumber === null || line.lineId === null)) {
+      return refuseWith('INVALID_COMMAND', 'a matched or ignored line names its report line');
+    }
     if (id !== null && (seen.has(id) || state.exceptions.has(id))) {
       return refuseWith('INVALID_COMMAND', `exception ${id} is recorded twice`, ['lines']);
     }
     if (id !== null) seen.add(id);
   }
   const counts = countOutcomes(lines.map((line) => line.outcome));
+  const { settled, exceptions } = split(lines);
   return accept({
     type: 'ReconciliationBatchRecorded',
-    data: { runId, batchIndex, lines, counts, recordedAt: at },
+    data: { runId, batchIndex, settled, exceptions, counts, recordedAt: at },
   });
+}
+
+/** Exceptions stay whole; the other lines go into columns. */
+function split(lines: readonly RecordedLine[]): {
+  settled: SettledLines;
+  exceptions: RecordedLine[];
+} {
+  const settled: SettledLines = {
+    lineNumbers: [],
+    lineIds: [],
+    outcomes: [],
+    paymentIds: [],
+    compensations: [],
+  };
+  const exceptions: RecordedLine[] = [];
+  for (const line of lines) {
+    if (line.outcome !== 'matched' && line.outcome !== 'ignored') {
+      exceptions.push(line);
+      continue;
+    }
+    settled.lineNumbers.push(line.lineNumber ?? 0);
+    settled.lineIds.push(line.lineId ?? '');
+    settled.outcomes.push(line.outcome);
+    settled.paymentIds.push(line.paymentId);
+    settled.compensations.push(line.compensation);
+  }
+  return { settled, exceptions };
 }
 
 function decideComplete(

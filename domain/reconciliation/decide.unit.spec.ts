@@ -44,7 +44,15 @@ const exception: RecordedLine = {
     reason: 'gross 900 but captured 1000',
     line: null,
     ledger: null,
-    proposal: { kind: 'settle', paymentId: 'pay-2', settlementId: 'txn_2', amount: '900', fee: '0', currency: 'USD', settledAt: AT },
+    proposal: {
+      kind: 'settle',
+      paymentId: 'pay-2',
+      settlementId: 'txn_2',
+      amount: '900',
+      fee: '0',
+      currency: 'USD',
+      settledAt: AT,
+    },
   },
 };
 
@@ -58,7 +66,10 @@ function given(...commands: ReconciliationCommand[]): RunState | undefined {
   return state;
 }
 
-function events(command: ReconciliationCommand, state: RunState | undefined): ReconciliationEvent[] {
+function events(
+  command: ReconciliationCommand,
+  state: RunState | undefined,
+): ReconciliationEvent[] {
   const decision = decide(command, state);
   if (!decision.ok) throw new Error(`${decision.error.code}: ${decision.error.message}`);
   return decision.events;
@@ -68,10 +79,24 @@ const record = (batchIndex: number, lines: RecordedLine[]): ReconciliationComman
   type: 'RecordReconciliationBatch',
   data: { runId: RUN, batchIndex, lines, at: AT },
 });
-const complete: ReconciliationCommand = { type: 'CompleteReconciliationRun', data: { runId: RUN, at: AT } };
-const resolve = (resolution: 'ACCEPT_PROVIDER_FIGURE' | 'WRITE_OFF' | 'REOPEN', note = 'checked the bank'): ReconciliationCommand => ({
+const complete: ReconciliationCommand = {
+  type: 'CompleteReconciliationRun',
+  data: { runId: RUN, at: AT },
+};
+const resolve = (
+  resolution: 'ACCEPT_PROVIDER_FIGURE' | 'WRITE_OFF' | 'REOPEN',
+  note = 'checked the bank',
+): ReconciliationCommand => ({
   type: 'ResolveReconciliationException',
-  data: { runId: RUN, exceptionId: 'L3', resolution, note, resolvedBy: 'ops-1', compensation: exception.evidence?.proposal ?? null, at: AT },
+  data: {
+    runId: RUN,
+    exceptionId: 'L3',
+    resolution,
+    note,
+    resolvedBy: 'ops-1',
+    compensation: exception.evidence?.proposal ?? null,
+    at: AT,
+  },
 });
 
 describe('the reconciliation run', () => {
@@ -79,50 +104,125 @@ describe('the reconciliation run', () => {
     const state = given(start);
     expect(events(start, state)).toEqual([]);
     const other = { ...start, data: { ...start.data, fileSha256: 'b'.repeat(64) } };
-    expect(decide(other, state)).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(decide(other, state)).toMatchObject({
+      ok: false,
+      error: { code: 'IDEMPOTENCY_KEY_REUSED' },
+    });
   });
 
   it('records batches in order, counts outcomes, and ignores a batch already recorded', () => {
     const state = given(start, record(0, [matched, exception]));
-    expect(state).toMatchObject({ batchCount: 1, linesRecorded: 2, counts: { matched: 1, amount_mismatch: 1 } });
+    expect(state).toMatchObject({
+      batchCount: 1,
+      linesRecorded: 2,
+      counts: { matched: 1, amount_mismatch: 1 },
+    });
     expect(events(record(0, [matched]), state)).toEqual([]);
-    expect(decide(record(2, [matched]), state)).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
+    expect(decide(record(2, [matched]), state)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_COMMAND' },
+    });
   });
 
   it('refuses an exception without evidence and an exception id used twice', () => {
     const state = given(start, record(0, [exception]));
-    expect(decide(record(1, [{ ...exception, evidence: null }]), state)).toMatchObject({ ok: false });
-    expect(decide(record(1, [exception]), state)).toMatchObject({ ok: false, error: { message: /twice/ } });
+    expect(decide(record(1, [{ ...exception, evidence: null }]), state)).toMatchObject({
+      ok: false,
+    });
+    expect(decide(record(1, [exception]), state)).toMatchObject({
+      ok: false,
+      error: { message: /twice/ },
+    });
   });
 
   it('completes with the counts, once', () => {
     const state = given(start, record(0, [matched, exception]));
-    expect(events(complete, state)).toMatchObject([{ type: 'ReconciliationRunCompleted', data: { counts: { matched: 1, amount_mismatch: 1 }, batchCount: 1 } }]);
+    expect(events(complete, state)).toMatchObject([
+      {
+        type: 'ReconciliationRunCompleted',
+        data: { counts: { matched: 1, amount_mismatch: 1 }, batchCount: 1 },
+      },
+    ]);
     expect(events(complete, given(start, complete))).toEqual([]);
   });
 
   it('lets an operator accept, then reopen, then write off, each an audited event', () => {
     const running = given(start, record(0, [matched, exception]));
-    expect(decide(resolve('WRITE_OFF'), running)).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
+    expect(decide(resolve('WRITE_OFF'), running)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_TRANSITION' },
+    });
     const done = given(start, record(0, [matched, exception]), complete);
     expect(events(resolve('ACCEPT_PROVIDER_FIGURE'), done)).toMatchObject([
-      { type: 'ReconciliationExceptionResolved', data: { resolution: 'ACCEPT_PROVIDER_FIGURE', resolvedBy: 'ops-1', note: 'checked the bank', compensation: { kind: 'settle' } } },
+      {
+        type: 'ReconciliationExceptionResolved',
+        data: {
+          resolution: 'ACCEPT_PROVIDER_FIGURE',
+          resolvedBy: 'ops-1',
+          note: 'checked the bank',
+          compensation: { kind: 'settle' },
+        },
+      },
     ]);
-    const accepted = given(start, record(0, [matched, exception]), complete, resolve('ACCEPT_PROVIDER_FIGURE'));
+    const accepted = given(
+      start,
+      record(0, [matched, exception]),
+      complete,
+      resolve('ACCEPT_PROVIDER_FIGURE'),
+    );
     expect(events(resolve('ACCEPT_PROVIDER_FIGURE'), accepted)).toEqual([]);
-    expect(decide(resolve('WRITE_OFF'), accepted)).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
-    const reopened = given(start, record(0, [matched, exception]), complete, resolve('ACCEPT_PROVIDER_FIGURE'), resolve('REOPEN'));
+    expect(decide(resolve('WRITE_OFF'), accepted)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_TRANSITION' },
+    });
+    const reopened = given(
+      start,
+      record(0, [matched, exception]),
+      complete,
+      resolve('ACCEPT_PROVIDER_FIGURE'),
+      resolve('REOPEN'),
+    );
     expect(reopened?.exceptions.get('L3')).toMatchObject({ status: 'OPEN', resolution: null });
-    expect(events(resolve('WRITE_OFF'), reopened)).toMatchObject([{ data: { resolution: 'WRITE_OFF', compensation: null } }]);
+    expect(events(resolve('WRITE_OFF'), reopened)).toMatchObject([
+      { data: { resolution: 'WRITE_OFF', compensation: null } },
+    ]);
   });
 
   it('refuses a ruling without a note, on an unknown exception, or an impossible acceptance', () => {
-    const done = given(start, record(0, [matched, exception, { ...exception, exceptionId: 'L4', lineNumber: 4, evidence: { ...exception.evidence!, proposal: null } }]), complete);
-    expect(decide(resolve('WRITE_OFF', '  '), done)).toMatchObject({ ok: false, error: { field: ['note'] } });
-    const unknown = { ...resolve('WRITE_OFF'), data: { ...resolve('WRITE_OFF').data, exceptionId: 'L9' } } as ReconciliationCommand;
+    const done = given(
+      start,
+      record(0, [
+        matched,
+        exception,
+        {
+          ...exception,
+          exceptionId: 'L4',
+          lineNumber: 4,
+          evidence: { ...exception.evidence!, proposal: null },
+        },
+      ]),
+      complete,
+    );
+    expect(decide(resolve('WRITE_OFF', '  '), done)).toMatchObject({
+      ok: false,
+      error: { field: ['note'] },
+    });
+    const unknown = {
+      ...resolve('WRITE_OFF'),
+      data: { ...resolve('WRITE_OFF').data, exceptionId: 'L9' },
+    } as ReconciliationCommand;
     expect(decide(unknown, done)).toMatchObject({ ok: false, error: { field: ['exceptionId'] } });
-    const noProposal = { ...resolve('ACCEPT_PROVIDER_FIGURE'), data: { ...resolve('ACCEPT_PROVIDER_FIGURE').data, exceptionId: 'L4' } } as ReconciliationCommand;
-    expect(decide(noProposal, done)).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
-    expect(decide(resolve('REOPEN'), done)).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
+    const noProposal = {
+      ...resolve('ACCEPT_PROVIDER_FIGURE'),
+      data: { ...resolve('ACCEPT_PROVIDER_FIGURE').data, exceptionId: 'L4' },
+    } as ReconciliationCommand;
+    expect(decide(noProposal, done)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_TRANSITION' },
+    });
+    expect(decide(resolve('REOPEN'), done)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_TRANSITION' },
+    });
   });
 });

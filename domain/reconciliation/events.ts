@@ -49,13 +49,29 @@ export type ReconciliationRunStarted = Event<
   }
 >;
 
+/**
+ * The lines of a batch decided without an exception (matched or ignored), column by column:
+ * they are the bulk of every run, and columns keep a thousand of them to a few tens of KiB.
+ * All arrays have one entry per line, in file order.
+ */
+export interface SettledLines {
+  lineNumbers: number[];
+  lineIds: string[];
+  outcomes: ('matched' | 'ignored')[];
+  paymentIds: (string | null)[];
+  /** The command applied for the line; null when the ledger was already in step. */
+  compensations: (Compensation | null)[];
+}
+
 /** Up to a thousand decisions at a time, so a million-line run is a thousand events. */
 export type ReconciliationBatchRecorded = Event<
   'ReconciliationBatchRecorded',
   {
     runId: string;
     batchIndex: number;
-    lines: RecordedLine[];
+    settled: SettledLines;
+    /** Every exception of the batch with its evidence, in file order. */
+    exceptions: RecordedLine[];
     counts: OutcomeCounts;
     recordedAt: string;
   }

@@ -41,8 +41,8 @@ function apply(
       // million exceptions quadratic. Successive states share the map, so a state must not be
       // read for its exceptions after a later one was derived from it (the folds never do).
       const exceptions = state.exceptions as Map<string, ExceptionState>;
-      let linesRecorded = state.linesRecorded;
-      for (const line of event.data.lines) {
+      let linesRecorded = state.linesRecorded + event.data.settled.lineNumbers.length;
+      for (const line of event.data.exceptions) {
         if (line.lineNumber !== null) linesRecorded += 1;
         if (line.exceptionId === null) continue;
         exceptions.set(line.exceptionId, {

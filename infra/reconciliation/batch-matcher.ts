@@ -55,8 +55,12 @@ async function loadBatchLedger(
   const unowned = named.filter(
     (line) => isItemLine(line) && line.paymentId === null && line.paymentReference === null,
   );
-  const refundIds = unowned.filter((line) => line.kind === 'refund').flatMap((line) => line.itemId ?? []);
-  const disputeIds = unowned.filter((line) => line.kind !== 'refund').flatMap((line) => line.itemId ?? []);
+  const refundIds = unowned
+    .filter((line) => line.kind === 'refund')
+    .flatMap((line) => line.itemId ?? []);
+  const disputeIds = unowned
+    .filter((line) => line.kind !== 'refund')
+    .flatMap((line) => line.itemId ?? []);
   const [byReference, refundOwners, disputeOwners] = await Promise.all([
     ledger.byProviderReferences(tenantId, [...new Set(references)]),
     ledger.paymentIdsByRefundIds(tenantId, refundIds),
@@ -89,7 +93,9 @@ async function lookupFor(
 ): Promise<LedgerLookup> {
   const byName =
     found(line.paymentId === null ? undefined : batch.byId.get(line.paymentId)) ??
-    found(line.paymentReference === null ? undefined : batch.byReference.get(line.paymentReference));
+    found(
+      line.paymentReference === null ? undefined : batch.byReference.get(line.paymentReference),
+    );
   if (byName !== undefined) return byName;
   const owner = line.itemId === null ? undefined : batch.itemOwners.get(line.itemId);
   const byItem = found(owner === undefined ? undefined : batch.byId.get(owner));
@@ -104,18 +110,28 @@ async function lookupFor(
     to: new Date(atMs + context.windowMs).toISOString(),
     limit: AMOUNT_CANDIDATES_MAX,
   });
-  const unclaimed = candidates.filter((payment) => (context.touched.get(payment.paymentId) ?? 0) === 0);
+  const unclaimed = candidates.filter(
+    (payment) => (context.touched.get(payment.paymentId) ?? 0) === 0,
+  );
   return lookupByAmountAndDate(line, unclaimed, context.windowMs);
 }
 
 /** One settling line per payment and report: a second one is a duplicate, not a second settle. */
-function claim(line: ReportLine, decision: LineDecision, touched: Map<string, number>): LineDecision {
+function claim(
+  line: ReportLine,
+  decision: LineDecision,
+  touched: Map<string, number>,
+): LineDecision {
   const paymentId = decision.paymentId;
   if (paymentId === null) return decision;
   const settler = touched.get(paymentId) ?? 0;
   const settles = line.kind === 'settlement' && decision.outcome === 'matched';
   if (settles && settler > 0 && settler !== line.lineNumber) {
-    return { ...duplicateDecision(`payment settled by line ${settler} of this report`, null), paymentId, ledger: decision.ledger };
+    return {
+      ...duplicateDecision(`payment settled by line ${settler} of this report`, null),
+      paymentId,
+      ledger: decision.ledger,
+    };
   }
   if (settles) touched.set(paymentId, line.lineNumber);
   else if (!touched.has(paymentId)) touched.set(paymentId, 0);
@@ -133,7 +149,10 @@ export async function matchBatch(
   for (const line of lines) {
     const first = context.duplicates.get(line.lineNumber);
     if (first !== undefined) {
-      matched.push({ line, decision: duplicateDecision(`repeats line ${first} of the report`, null) });
+      matched.push({
+        line,
+        decision: duplicateDecision(`repeats line ${first} of the report`, null),
+      });
       continue;
     }
     const decision = matchLine(line, await lookupFor(line, batch, ledger, context));

@@ -12,7 +12,8 @@ export function commandFor(compensation: Compensation, at: string): PaymentComma
   switch (compensation.kind) {
     case 'settle': {
       const currency = parseCurrencyCode(compensation.currency);
-      if (!currency.ok) throw new Error(`a recorded settlement has currency ${compensation.currency}`);
+      if (!currency.ok)
+        throw new Error(`a recorded settlement has currency ${compensation.currency}`);
       return {
         type: 'SettlePayment',
         data: {
@@ -63,8 +64,13 @@ async function redecide(
   const fresh =
     loaded === undefined
       ? undefined
-      : matchLine(line, { kind: 'found', payment: ledgerPaymentFromState(loaded.state), matchedBy: 'reference' });
-  if (fresh !== undefined && (fresh.outcome !== 'matched' || fresh.compensation === null)) return fresh;
+      : matchLine(line, {
+          kind: 'found',
+          payment: ledgerPaymentFromState(loaded.state),
+          matchedBy: 'reference',
+        });
+  if (fresh !== undefined && (fresh.outcome !== 'matched' || fresh.compensation === null))
+    return fresh;
   return {
     outcome: 'status_mismatch',
     paymentId,
@@ -87,8 +93,13 @@ export interface CompensationContext {
  * line whose command the ledger refused. Commands are idempotent (the settlement id is the
  * line id), so a rerun after a crash applies nothing twice.
  */
-export async function compensate(matched: MatchedLine[], context: CompensationContext): Promise<void> {
-  const pending = matched.filter((item) => item.line !== null && item.decision.compensation !== null);
+export async function compensate(
+  matched: MatchedLine[],
+  context: CompensationContext,
+): Promise<void> {
+  const pending = matched.filter(
+    (item) => item.line !== null && item.decision.compensation !== null,
+  );
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < pending.length; index = next++) {
@@ -96,8 +107,16 @@ export async function compensate(matched: MatchedLine[], context: CompensationCo
       const line = item?.line;
       const compensation = item?.decision.compensation;
       if (item === undefined || !line || !compensation) continue;
-      const caller = { ...context.caller, causationId: `${context.caller.correlationId}:${line.lineId}` };
-      const refusal = await applyCompensation(context.payments, caller, compensation, line.occurredAt);
+      const caller = {
+        ...context.caller,
+        causationId: `${context.caller.correlationId}:${line.lineId}`,
+      };
+      const refusal = await applyCompensation(
+        context.payments,
+        caller,
+        compensation,
+        line.occurredAt,
+      );
       if (refusal === undefined) continue;
       const scoped = { ...line, paymentId: compensation.paymentId };
       item.decision = await redecide(context.payments, context.caller.tenantId, scoped, refusal);

@@ -49,7 +49,10 @@ export async function* csvRecords(
   });
   const records = input.pipe(new HashingPassThrough(hash)).pipe(parser);
   try {
-    for await (const item of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const item of records as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       yield { lineNumber: item.info.lines, fields: item.record };
     }
   } catch (error) {

@@ -18,7 +18,8 @@ function readerFor(currency: CurrencyCode): DecimalReader {
   const scale = 10n ** BigInt(exponent);
   return (text) => {
     const match = DECIMAL_PATTERN.exec(text);
-    if (match === null) return refuse('INVALID_AMOUNT', 'amount must be a plain decimal such as 10.50');
+    if (match === null)
+      return refuse('INVALID_AMOUNT', 'amount must be a plain decimal such as 10.50');
     const [, minus = '', whole = '0', fraction = ''] = match;
     if (fraction.length > exponent) {
       return refuse('INVALID_AMOUNT', `${currency} has ${exponent} fraction digits at most`);

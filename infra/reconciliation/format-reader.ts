@@ -8,7 +8,9 @@ export type RowParser = (fields: readonly string[], lineNumber: number) => RowRe
 export interface FormatReader {
   readonly format: ReportFormat;
   /** Finds the columns by name; refuses a header that lacks a required one. */
-  readHeader(header: readonly string[]): { ok: true; parseRow: RowParser } | { ok: false; message: string };
+  readHeader(
+    header: readonly string[],
+  ): { ok: true; parseRow: RowParser } | { ok: false; message: string };
 }
 
 /** Column positions by name, for the columns a format knows. */

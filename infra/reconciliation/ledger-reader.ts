@@ -65,17 +65,26 @@ export class LedgerReader {
 
   async byPaymentIds(tenantId: string, ids: readonly string[]): Promise<LedgerPayment[]> {
     if (ids.length === 0) return [];
-    return this.select(`payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`, [ids, tenantId]);
+    return this.select(`payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`, [
+      ids,
+      tenantId,
+    ]);
   }
 
-  async byProviderReferences(tenantId: string, references: readonly string[]): Promise<LedgerPayment[]> {
+  async byProviderReferences(
+    tenantId: string,
+    references: readonly string[],
+  ): Promise<LedgerPayment[]> {
     if (references.length === 0) return [];
     const where = `provider_payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`;
     return this.select(where, [references, tenantId]);
   }
 
   /** Refund id → payment id, from the `refunds` read model. */
-  async paymentIdsByRefundIds(tenantId: string, refundIds: readonly string[]): Promise<Map<string, string>> {
+  async paymentIdsByRefundIds(
+    tenantId: string,
+    refundIds: readonly string[],
+  ): Promise<Map<string, string>> {
     if (refundIds.length === 0) return new Map();
     const result = await this.pool.query<{ refund_id: string; payment_id: string }>(
       `SELECT refund_id, payment_id FROM refunds
@@ -89,7 +98,10 @@ export class LedgerReader {
    * Dispute id → payment id. Disputes have no table of their own, so this searches the
    * payments' dispute lists; only dispute lines that name no payment come here.
    */
-  async paymentIdsByDisputeIds(tenantId: string, disputeIds: readonly string[]): Promise<Map<string, string>> {
+  async paymentIdsByDisputeIds(
+    tenantId: string,
+    disputeIds: readonly string[],
+  ): Promise<Map<string, string>> {
     if (disputeIds.length === 0) return new Map();
     const result = await this.pool.query<{ dispute_id: string; payment_id: string }>(
       `SELECT dispute ->> 'disputeId' AS dispute_id, payment_id

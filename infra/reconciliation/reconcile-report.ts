@@ -35,7 +35,11 @@ export interface ReconcileOptions {
   compensationConcurrency: number;
   /** Size bound of one recorded event's lines. */
   eventBytesMax: number;
-  onProgress?: (progress: { phase: 'validating' | 'matching' | 'closing'; linesDone: number; lineCount: number }) => void;
+  onProgress?: (progress: {
+    phase: 'validating' | 'matching' | 'closing';
+    linesDone: number;
+    lineCount: number;
+  }) => void;
 }
 
 export const defaultReconcileOptions: ReconcileOptions = {
@@ -98,10 +102,17 @@ function touchedBy(events: readonly ReconciliationEvent[]): Map<string, number> 
   const touched = new Map<string, number>();
   for (const event of events) {
     if (event.type !== 'ReconciliationBatchRecorded') continue;
-    for (const line of event.data.lines) {
-      if (line.paymentId === null) continue;
-      const settles = line.compensation?.kind === 'settle' && line.lineNumber !== null;
-      touched.set(line.paymentId, settles ? (line.lineNumber ?? 0) : 0);
+    const { settled, exceptions } = event.data;
+    settled.paymentIds.forEach((paymentId, index) => {
+      if (paymentId === null) return;
+      const settles = settled.compensations[index]?.kind === 'settle';
+      touched.set(
+        paymentId,
+        settles ? (settled.lineNumbers[index] ?? 0) : (touched.get(paymentId) ?? 0),
+      );
+    });
+    for (const line of exceptions) {
+      if (line.paymentId !== null && !touched.has(line.paymentId)) touched.set(line.paymentId, 0);
     }
   }
   return touched;
@@ -153,11 +164,27 @@ export async function reconcileReport(
     },
     context,
   );
-  const match = { tenantId: request.tenantId, windowMs: options.windowMs, duplicates: validated.duplicates, touched: touchedBy(events) };
-  const run: Run = { deps, request, options, writer, context, match, lineCount: validated.lineCount };
+  const match = {
+    tenantId: request.tenantId,
+    windowMs: options.windowMs,
+    duplicates: validated.duplicates,
+    touched: touchedBy(events),
+  };
+  const run: Run = {
+    deps,
+    request,
+    options,
+    writer,
+    context,
+    match,
+    lineCount: validated.lineCount,
+  };
   await processLines(run, validated.fileSha256);
   await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
-  await writer.execute({ type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } }, context);
+  await writer.execute(
+    { type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } },
+    context,
+  );
   return completed(writer, false);
 }
 
@@ -216,9 +243,17 @@ async function record(run: Run, lines: readonly RecordedLine[]): Promise<void> {
 }
 
 /** Pages through the period's unsettled captured payments that no line touched. */
-async function recordMissingAtProvider(run: Run, periodStart: string | null, periodEnd: string | null): Promise<void> {
+async function recordMissingAtProvider(
+  run: Run,
+  periodStart: string | null,
+  periodEnd: string | null,
+): Promise<void> {
   if (periodStart === null || periodEnd === null) return;
-  run.options.onProgress?.({ phase: 'closing', linesDone: run.lineCount, lineCount: run.lineCount });
+  run.options.onProgress?.({
+    phase: 'closing',
+    linesDone: run.lineCount,
+    lineCount: run.lineCount,
+  });
   const pageSize = run.options.batchLines;
   let afterPaymentId = '';
   for (let page = 0; page < Number.MAX_SAFE_INTEGER; page += 1) {

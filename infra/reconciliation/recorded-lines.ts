@@ -30,15 +30,25 @@ export function recordedLine(item: MatchedLine): RecordedLine {
   };
 }
 
+/** JSON size of a line once recorded; exact for exceptions, a close upper bound for the rest. */
+function estimatedBytes(line: RecordedLine): number {
+  if (line.evidence !== null) return JSON.stringify(line).length + 1;
+  const compensation = line.compensation === null ? 4 : JSON.stringify(line.compensation).length;
+  return 48 + (line.lineId?.length ?? 0) + (line.paymentId?.length ?? 4) + compensation;
+}
+
 /**
  * Splits recorded lines into event-sized chunks: at most BATCH_LINES_MAX lines and about
  * `bytesMax` of JSON each, far below the event store's 1 MiB per append even with the metadata.
  */
-export function* chunksOf(lines: readonly RecordedLine[], bytesMax: number): Generator<RecordedLine[]> {
+export function* chunksOf(
+  lines: readonly RecordedLine[],
+  bytesMax: number,
+): Generator<RecordedLine[]> {
   let chunk: RecordedLine[] = [];
   let bytes = 0;
   for (const line of lines) {
-    const size = JSON.stringify(line).length + 1;
+    const size = estimatedBytes(line);
     if (chunk.length > 0 && (chunk.length >= BATCH_LINES_MAX || bytes + size > bytesMax)) {
       yield chunk;
       chunk = [];

@@ -48,14 +48,15 @@ class DuplicateTracker {
   readonly duplicates = new Map<number, number>();
 
   observe(line: ReportLine): void {
-    for (const key of duplicateKeys(line)) {
+    const keys = duplicateKeys(line);
+    for (const key of keys) {
       const first = this.firstLines.get(key);
       if (first !== undefined) {
         this.duplicates.set(line.lineNumber, first);
         return;
       }
     }
-    for (const key of duplicateKeys(line)) this.firstLines.set(key, line.lineNumber);
+    for (const key of keys) this.firstLines.set(key, line.lineNumber);
   }
 }
 
@@ -78,7 +79,8 @@ export async function validateReport(
     for await (const record of csvRecords(source.open(), digest)) {
       if (parseRow === undefined) {
         const header = FORMAT_READERS[format].readHeader(record.fields);
-        if (!header.ok) return refused(null, [{ lineNumber: record.lineNumber, message: header.message }]);
+        if (!header.ok)
+          return refused(null, [{ lineNumber: record.lineNumber, message: header.message }]);
         parseRow = header.parseRow;
         continue;
       }
@@ -98,7 +100,8 @@ export async function validateReport(
     problems.add(error.lineNumber, error.message);
     return refused(null, problems.listed, problems.count);
   }
-  if (parseRow === undefined) return refused(digest.sha256, [{ lineNumber: 1, message: 'the file has no header' }]);
+  if (parseRow === undefined)
+    return refused(digest.sha256, [{ lineNumber: 1, message: 'the file has no header' }]);
   if (problems.count > 0) return refused(digest.sha256, problems.listed, problems.count);
   const hasLines = lineCount > 0;
   return {
@@ -111,7 +114,11 @@ export async function validateReport(
   };
 }
 
-function refused(fileSha256: string | null, problems: LineProblem[], count = problems.length): ValidatedReport {
+function refused(
+  fileSha256: string | null,
+  problems: LineProblem[],
+  count = problems.length,
+): ValidatedReport {
   return { ok: false, fileSha256, problems, problemCount: count };
 }
 
@@ -142,5 +149,6 @@ export async function* reportLines(
     if (!row.ok) throw new ReportChangedError(`line ${record.lineNumber} no longer reads`);
     yield row.line;
   }
-  if (digest.sha256 !== expectedSha256) throw new ReportChangedError('the file changed during the run');
+  if (digest.sha256 !== expectedSha256)
+    throw new ReportChangedError('the file changed during the run');
 }

@@ -28,7 +28,11 @@ export function bytesSource(fileName: string, bytes: Uint8Array): ReportSource {
       Readable.from(
         (function* chunks() {
           for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
-            yield Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.min(chunkBytes, bytes.length - offset));
+            yield Buffer.from(
+              bytes.buffer,
+              bytes.byteOffset + offset,
+              Math.min(chunkBytes, bytes.length - offset),
+            );
           }
         })(),
       ),

@@ -10,7 +10,9 @@ function isLeapYear(year: number): boolean {
 
 /** Stripe's "2025-01-31 12:00:00" (UTC), checked field by field: every report row has one. */
 function parseSpacedUtc(match: RegExpExecArray): string | undefined {
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? '0'));
+  const [year, month, day, hour, minute, second] = match
+    .slice(1, 7)
+    .map((part) => Number(part ?? '0'));
   if (year === undefined || month === undefined || day === undefined) return undefined;
   const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
   const valid =

@@ -68,18 +68,24 @@ export async function resolveException(
     const refusal = await applyCompensation(deps.payments, context, proposal, at);
     if (refusal !== undefined) return { run, errors: [refusal] };
   }
-  const outcome = await handleCommand(deps.store, runAggregate, request.runId, {
-    type: 'ResolveReconciliationException',
-    data: {
-      runId: request.runId,
-      exceptionId: request.exceptionId,
-      resolution: request.resolution,
-      note: request.note,
-      resolvedBy: request.actor,
-      compensation: proposal,
-      at,
+  const outcome = await handleCommand(
+    deps.store,
+    runAggregate,
+    request.runId,
+    {
+      type: 'ResolveReconciliationException',
+      data: {
+        runId: request.runId,
+        exceptionId: request.exceptionId,
+        resolution: request.resolution,
+        note: request.note,
+        resolvedBy: request.actor,
+        compensation: proposal,
+        at,
+      },
     },
-  }, context);
+    context,
+  );
   if (!outcome.ok) return { run, errors: [outcome.error] };
   return { run: outcome.state, errors: [] };
 }

@@ -14,7 +14,11 @@ import {
 import type { JsonObject, StoredEvent } from '../eventstore/event-store.ts';
 import type { AggregateDefinition } from '../write/aggregate-store.ts';
 
-export type RunAggregate = AggregateDefinition<ReconciliationCommand, ReconciliationEvent, RunState>;
+export type RunAggregate = AggregateDefinition<
+  ReconciliationCommand,
+  ReconciliationEvent,
+  RunState
+>;
 
 export const runAggregate: RunAggregate = {
   streamName: reconciliationStreamName,
@@ -22,11 +26,19 @@ export const runAggregate: RunAggregate = {
   evolve,
   encode: (event) => {
     const encoded = encodeReconciliationEvent(event);
-    return { type: encoded.type, data: encoded.data as JsonObject, schemaVersion: encoded.schemaVersion };
+    return {
+      type: encoded.type,
+      data: encoded.data as JsonObject,
+      schemaVersion: encoded.schemaVersion,
+    };
   },
   decode: (stored: StoredEvent) => {
     const version = stored.metadata.schemaVersion;
-    return decodeReconciliationEvent(stored.type, stored.data, typeof version === 'number' ? version : 1);
+    return decodeReconciliationEvent(
+      stored.type,
+      stored.data,
+      typeof version === 'number' ? version : 1,
+    );
   },
 };
 
@@ -35,5 +47,8 @@ export const runAggregate: RunAggregate = {
  * again finds the run it already made instead of starting a second one.
  */
 export function deriveRunId(tenantId: string, fileSha256: string): string {
-  return createHash('sha256').update(`${tenantId}\n${fileSha256}`, 'utf8').digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${tenantId}\n${fileSha256}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -4,7 +4,12 @@ import type {
   RunState,
 } from '../../domain/reconciliation/index.ts';
 import type { DomainError } from '../../domain/errors.ts';
-import { StreamConflictError, type EventStore, type ExpectedRevision, type StoredEvent } from '../eventstore/event-store.ts';
+import {
+  StreamConflictError,
+  type EventStore,
+  type ExpectedRevision,
+  type StoredEvent,
+} from '../eventstore/event-store.ts';
 import { prepareEvents } from '../write/aggregate-store.ts';
 import type { CommandContext } from '../write/event-metadata.ts';
 import { runAggregate } from './run-aggregate.ts';
@@ -40,7 +45,10 @@ export class RunWriter {
     private lastPosition: bigint,
   ) {}
 
-  static async open(store: EventStore, runId: string): Promise<{ writer: RunWriter; events: ReconciliationEvent[] }> {
+  static async open(
+    store: EventStore,
+    runId: string,
+  ): Promise<{ writer: RunWriter; events: ReconciliationEvent[] }> {
     const stored: StoredEvent[] = (await store.readStream(runAggregate.streamName(runId))) ?? [];
     const events = stored.map((event) => runAggregate.decode(event));
     let state: RunState | undefined;
@@ -61,13 +69,23 @@ export class RunWriter {
     return this.lastPosition;
   }
 
-  async execute(command: ReconciliationCommand, context: CommandContext): Promise<ReconciliationEvent[]> {
+  async execute(
+    command: ReconciliationCommand,
+    context: CommandContext,
+  ): Promise<ReconciliationEvent[]> {
     const decision = runAggregate.decide(command, this.current);
     if (!decision.ok) throw new RunRefusedError(decision.error);
     if (decision.events.length === 0) return [];
     const stream = runAggregate.streamName(this.runId);
     const firstRevision = this.expected === 'no_stream' ? 0n : (this.expected as bigint) + 1n;
-    const prepared = prepareEvents(runAggregate.encode, stream, decision.events, firstRevision, this.lastHash, context);
+    const prepared = prepareEvents(
+      runAggregate.encode,
+      stream,
+      decision.events,
+      firstRevision,
+      this.lastHash,
+      context,
+    );
     try {
       const appended = await this.store.append(stream, prepared, this.expected);
       this.lastPosition = appended.position;

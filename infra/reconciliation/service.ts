@@ -44,12 +44,20 @@ export class ReconciliationService {
     request: ReconcileRequest,
     onProgress?: ReconcileOptions['onProgress'],
   ): Promise<ReconcileResult> {
-    const dependencies = { store: this.store, ledger: this.ledger, payments: this.payments, clock: this.clock };
+    const dependencies = {
+      store: this.store,
+      ledger: this.ledger,
+      payments: this.payments,
+      clock: this.clock,
+    };
     const options = onProgress === undefined ? this.options : { ...this.options, onProgress };
     return reconcileReport(dependencies, request, options);
   }
 
   resolve(request: ResolveExceptionRequest): Promise<ResolveExceptionResult> {
-    return resolveException({ store: this.store, payments: this.payments, clock: this.clock }, request);
+    return resolveException(
+      { store: this.store, payments: this.payments, clock: this.clock },
+      request,
+    );
   }
 }

@@ -42,7 +42,12 @@ type Positions = Record<ColumnName, number | undefined>;
 const REQUIRED: readonly ColumnName[] = ['id', 'amount', 'fee', 'net', 'currency', 'created'];
 
 /** Which ledger movement a Stripe type and reporting category stand for. */
-export function stripeLineKind(type: string, category: string, source: string, negative: boolean): LineKind {
+export function stripeLineKind(
+  type: string,
+  category: string,
+  source: string,
+  negative: boolean,
+): LineKind {
   const label = category || type;
   if (label === 'charge' || label === 'payment' || type === 'charge' || type === 'payment') {
     return 'settlement';
@@ -64,7 +69,12 @@ const EXPECTED_SIGN: Partial<Record<LineKind, 'positive' | 'negative'>> = {
   dispute_reversal: 'positive',
 };
 
-function amounts(fields: readonly string[], at: Positions, currency: CurrencyCode, table: CurrencyTable) {
+function amounts(
+  fields: readonly string[],
+  at: Positions,
+  currency: CurrencyCode,
+  table: CurrencyTable,
+) {
   const reader = table.reader(currency);
   const read = (name: 'amount' | 'fee' | 'net') => {
     const parsed = reader(fieldAt(fields, at[name]));
@@ -75,7 +85,12 @@ function amounts(fields: readonly string[], at: Positions, currency: CurrencyCod
   return { amount: read('amount'), fee: read('fee'), net: read('net') };
 }
 
-function itemIdOf(kind: LineKind, source: string, fields: readonly string[], at: Positions): string | null {
+function itemIdOf(
+  kind: LineKind,
+  source: string,
+  fields: readonly string[],
+  at: Positions,
+): string | null {
   if (kind === 'refund') return fieldAt(fields, at.refundId) || source || null;
   if (kind === 'dispute_debit' || kind === 'dispute_reversal') {
     return fieldAt(fields, at.disputeId) || source || null;

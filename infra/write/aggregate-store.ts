@@ -100,7 +100,7 @@ export async function appendDecided<Command, Event, State>(
   loaded: LoadedAggregate<State>,
   events: readonly Event[],
   context: CommandContext,
-): Promise<AppendResult> {
+): Promise<AppendResult & { lastHash: string | null }> {
   const stream = definition.streamName(id);
   const firstRevision = loaded.expected === 'no_stream' ? 0n : (loaded.expected as bigint) + 1n;
   const prepared = prepareEvents(
@@ -111,5 +111,7 @@ export async function appendDecided<Command, Event, State>(
     loaded.lastHash,
     context,
   );
-  return store.append(stream, prepared, loaded.expected);
+  const appended = await store.append(stream, prepared, loaded.expected);
+  const lastHash = (prepared.at(-1)?.metadata.hash as string | undefined) ?? loaded.lastHash;
+  return { ...appended, lastHash };
 }

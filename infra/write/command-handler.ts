@@ -1,9 +1,12 @@
 import type { DomainError } from '../../domain/errors.ts';
 import { StreamConflictError, type EventStore } from '../eventstore/event-store.ts';
 import { appendDecided, loadAggregate, type AggregateDefinition } from './aggregate-store.ts';
+import type { AggregateCache } from './aggregate-cache.ts';
 import type { CommandContext } from './event-metadata.ts';
 
 export interface CommandOptions {
+  /** Warm aggregates skip the read before the append (see AggregateCache). */
+  cache?: AggregateCache<unknown>;
   /** Whole read → decide → append attempts before reporting a conflict. */
   attemptsMax: number;
   /** Base of the exponential back-off between attempts; jittered. */
@@ -41,10 +44,21 @@ export async function handleCommand<Command, Event, State>(
   options: CommandOptions = defaultCommandOptions,
 ): Promise<CommandOutcome<State, Event>> {
   let lastState: State | undefined;
+  const stream = definition.streamName(id);
+  const cache = options.cache as AggregateCache<State> | undefined;
+  let cached = cache?.get(stream);
   for (let attempt = 1; attempt <= options.attemptsMax; attempt += 1) {
-    const loaded = await loadAggregate(store, definition, id);
+    const fromCache = cached !== undefined;
+    const loaded = cached ?? (await loadAggregate(store, definition, id));
+    cached = undefined;
     lastState = loaded.state;
     const decision = definition.decide(command, loaded.state);
+    if (fromCache && (!decision.ok || decision.events.length === 0)) {
+      // Never refuse (or skip) on a possibly stale state: decide again on a fresh read.
+      cache?.delete(stream);
+      attempt -= 1;
+      continue;
+    }
     if (!decision.ok) return { ok: false, error: decision.error, state: loaded.state };
     if (decision.events.length === 0) {
       if (loaded.state === undefined || loaded.expected === 'no_stream') {
@@ -70,6 +84,13 @@ export async function handleCommand<Command, Event, State>(
       );
       let state = loaded.state;
       for (const event of decision.events) state = definition.evolve(state, event);
+      cache?.set(stream, {
+        state,
+        expected: appended.nextRevision,
+        lastHash: appended.lastHash,
+        lastPosition: appended.position,
+        events: [],
+      });
       return {
         ok: true,
         state: state as State,
@@ -78,7 +99,9 @@ export async function handleCommand<Command, Event, State>(
         revision: appended.nextRevision,
       };
     } catch (error) {
+      cache?.delete(stream);
       if (!(error instanceof StreamConflictError)) throw error;
+      if (fromCache) continue; // the cache was stale: read now, no back-off needed
       const ceilingMs = options.backoffBaseMs * 2 ** Math.min(attempt, 8);
       await sleep(Math.random() * ceilingMs);
     }

@@ -4,7 +4,8 @@ import type { PaymentCommand } from '../../domain/payment/commands.ts';
 import type { PaymentEvent } from '../../domain/payment/events.ts';
 import type { PaymentState } from '../../domain/payment/state.ts';
 import type { EventStore, StoredEvent } from '../eventstore/event-store.ts';
-import { handleCommand, type CommandOutcome } from './command-handler.ts';
+import { AggregateCache } from './aggregate-cache.ts';
+import { defaultCommandOptions, handleCommand, type CommandOutcome } from './command-handler.ts';
 import type { CommandContext, EventSource } from './event-metadata.ts';
 import { runIdempotent, type ExecutionResult } from './idempotency.ts';
 import {
@@ -126,6 +127,9 @@ function collect(parsed: ReadonlyArray<Parsed<unknown>>): DomainError | undefine
 
 /** The write side's front: validates input, claims idempotency keys, runs payment commands. */
 export class PaymentService {
+  private readonly cache = new AggregateCache<PaymentState>(10_000);
+  private readonly commandOptions = { ...defaultCommandOptions, cache: this.cache };
+
   constructor(
     private readonly store: EventStore,
     private readonly options: PaymentServiceOptions = defaultPaymentServiceOptions,
@@ -156,6 +160,7 @@ export class PaymentService {
       command.data.paymentId,
       command,
       this.context(caller),
+      this.commandOptions,
     );
   }
 
@@ -258,6 +263,14 @@ export class PaymentService {
             };
           }
         }
+        // A new payment id: presume the stream absent and skip the read (a conflict re-reads).
+        this.cache.set(paymentAggregate.streamName(ids.paymentId!), {
+          state: undefined,
+          expected: 'no_stream',
+          lastHash: null,
+          lastPosition: undefined,
+          events: [],
+        });
         const outcome = await handleCommand(
           this.store,
           scopedToTenant(paymentAggregate, tenant.value),
@@ -277,6 +290,7 @@ export class PaymentService {
             },
           },
           this.context({ ...caller, tenantId: tenant.value }),
+          this.commandOptions,
         );
         return this.toPaymentResult(outcome);
       },

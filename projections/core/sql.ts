@@ -1,4 +1,5 @@
 import type { PoolClient } from '../../infra/postgres/pool.ts';
+import { copyField, copyFromText } from './copy.ts';
 
 /** A column of a set-based write: its name and the PostgreSQL type its array is cast to. */
 export interface ColumnSpec {
@@ -21,43 +22,68 @@ export function assertIdentifier(name: string): string {
   return name;
 }
 
-/**
- * Row values as JSON: bigint as its decimal text, which PostgreSQL casts back exactly. A jsonb
- * column takes a JSON-safe value, or JSON text (from jsonText), which is nested as parsed JSON.
- */
-function jsonRowValue(value: unknown, column: ColumnSpec): unknown {
-  if (typeof value === 'bigint') return value.toString();
+/** A value as the text PostgreSQL's input function for `column` reads; null stays null. */
+function fieldText(value: unknown, column: ColumnSpec): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'number') return value.toString();
   if (value instanceof Date) return value.toISOString();
-  if (column.type === 'jsonb' && typeof value === 'string') return JSON.parse(value) as unknown;
-  return value;
+  if (column.type === 'jsonb') return jsonText(value);
+  return String(value);
+}
+
+/** The batch as COPY text: one line per row, columns tab-separated. */
+function copyPayload(insert: UnnestInsert): string {
+  const width = insert.columns.length;
+  const lines: string[] = new Array<string>(insert.rows.length);
+  insert.rows.forEach((row, rowIndex) => {
+    if (row.length !== width) throw new Error('row does not match the columns');
+    const fields: string[] = new Array<string>(width);
+    for (let index = 0; index < width; index += 1) {
+      fields[index] = copyField(fieldText(row[index], insert.columns[index] as ColumnSpec));
+    }
+    lines[rowIndex] = fields.join('\t');
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** A short stable tag of a column list, so a stage table never outlives a column change. */
+function columnsTag(names: readonly string[]): string {
+  let hash = 2166136261;
+  for (const character of names.join(',')) {
+    hash = Math.imul(hash ^ (character.codePointAt(0) ?? 0), 16777619) >>> 0;
+  }
+  return hash.toString(36);
 }
 
 /**
- * One multi-row INSERT for a whole batch: the rows travel as one JSON document that
- * json_to_recordset expands server-side. One round trip and one parameter whatever the number
- * of rows; jsonb columns take nested JSON as it is (no double encoding, no array escaping).
+ * One set-based write for a whole batch: the rows travel by COPY (text format: the cheapest
+ * path into PostgreSQL, no JSON or array literal to parse) into a session-local stage table,
+ * and ONE `INSERT … SELECT` moves them to the table, so `onConflict` (upsert, revision guard,
+ * DO NOTHING, RETURNING) works as for any INSERT. Two round trips whatever the number of rows.
+ * A jsonb column takes a JSON-safe value, or JSON text (from jsonText) as it is.
  */
 export async function insertRows<Row = Record<string, unknown>>(
   tx: PoolClient,
   insert: UnnestInsert,
 ): Promise<Row[]> {
   if (insert.rows.length === 0) return [];
-  const names = insert.columns.map((column) => assertIdentifier(column.name));
-  const objects = insert.rows.map((row) => {
-    if (row.length !== names.length) throw new Error('row does not match the columns');
-    const object: Record<string, unknown> = {};
-    insert.columns.forEach((column, index) => {
-      object[column.name] = jsonRowValue(row[index], column);
-    });
-    return object;
-  });
-  const definitions = insert.columns.map((column) => `"${column.name}" ${column.type}`);
-  const selected = insert.columns.map((column) => `"${column.name}"`);
-  const text =
-    `INSERT INTO ${assertIdentifier(insert.table)} (${names.join(', ')}) ` +
-    `SELECT ${selected.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS batch(${definitions.join(', ')}) ` +
-    insert.onConflict;
-  const result = await tx.query(text, [JSON.stringify(objects)]);
+  const table = assertIdentifier(insert.table);
+  const names = insert.columns.map((column) => assertIdentifier(column.name)).join(', ');
+  const stage = `projection_stage_${table}_${columnsTag(insert.columns.map((c) => c.name))}`;
+  // Temp tables live in the session (pg_temp is searched first, whatever the search_path); the
+  // stage empties itself at commit and a rollback discards what this batch put in it.
+  await copyFromText(
+    tx,
+    `CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DELETE ROWS AS ` +
+      `SELECT ${names} FROM ${table} WITH NO DATA; COPY ${stage} (${names}) FROM STDIN`,
+    copyPayload(insert),
+  );
+  // DELETE … RETURNING empties the stage in the same statement, for a second write this batch.
+  const result = await tx.query(
+    `WITH batch AS (DELETE FROM ${stage} RETURNING ${names}) ` +
+      `INSERT INTO ${table} (${names}) SELECT ${names} FROM batch ${insert.onConflict}`,
+  );
   return result.rows as Row[];
 }
 
@@ -72,7 +98,7 @@ export function excludedAssignments(
     .join(', ');
 }
 
-/** JSON text for a jsonb column (insertRows also takes the value itself, which is cheaper). */
+/** JSON text for a jsonb column, bigint amounts as decimal text. */
 export function jsonText(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     typeof item === 'bigint' ? item.toString() : item,

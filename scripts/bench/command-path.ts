@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { DeciderCommandHandler } from '@event-driven-io/emmett';
+import { EventStoreDBClient, NO_STREAM, jsonEvent } from '@eventstore/db-client';
+import { DeciderCommandHandler, STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import { getEventStoreDBEventStore } from '@event-driven-io/emmett-esdb';
 import { decide, evolve } from '../../domain/payment/index.ts';
 import type { PaymentCommand } from '../../domain/payment/commands.ts';
@@ -88,9 +88,10 @@ function commandsFor(paymentId: string, at: string): PaymentCommand[] {
   ];
 }
 
-function emmettFlow(client: EventStoreDBClient): Flow {
-  const store = getEventStoreDBEventStore(client);
-  const handle = DeciderCommandHandler<
+type EmmettHandle = ReturnType<typeof emmettHandler>;
+
+function emmettHandler() {
+  return DeciderCommandHandler<
     PaymentState | undefined,
     PaymentCommand & { kind?: 'Command' },
     PaymentEvent & { kind?: 'Event' }
@@ -104,16 +105,46 @@ function emmettFlow(client: EventStoreDBClient): Flow {
     initialState: () => undefined,
     mapToStreamId: (id) => `emmett-payment-${id}`,
   });
+}
+
+/**
+ * The peer doing the same idempotent workload: Emmett has no idempotency keys of its own, so the
+ * flow claims and completes each key on the event store through Emmett's own appendToStream,
+ * exactly as the ledger does; `withIdempotency: false` measures Emmett's bare command handler.
+ */
+function emmettFlow(client: EventStoreDBClient, withIdempotency: boolean): Flow {
+  const store = getEventStoreDBEventStore(client);
+  const handle: EmmettHandle = emmettHandler();
+  const idempotent = async (work: () => Promise<unknown>) => {
+    if (!withIdempotency) return work();
+    const stream = `emmett-idempotency-${randomUUID()}`;
+    await store.appendToStream(stream, [{ type: 'IdempotencyKeyClaimed', data: { at: Date.now() } }], {
+      expectedStreamVersion: STREAM_DOES_NOT_EXIST,
+    });
+    const result = await work();
+    await store.appendToStream(
+      stream,
+      [{ type: 'IdempotencyKeyCompleted', data: { result: JSON.stringify(result ?? null, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) } }],
+      { expectedStreamVersion: 0n },
+    );
+    return result;
+  };
   return async () => {
     const paymentId = randomUUID();
     for (const command of commandsFor(paymentId, new Date().toISOString())) {
-      await handle(store, paymentId, command as PaymentCommand & { kind?: 'Command' });
+      await idempotent(() =>
+        handle(store, paymentId, command as PaymentCommand & { kind?: 'Command' }),
+      );
     }
   };
 }
 
-/** The same four events per payment, already decided and encoded: only the appends remain. */
-function rawFlow(client: EventStoreDBClient): Flow {
+/**
+ * The same events the command path writes, already decided and encoded: only the appends remain.
+ * With `withIdempotency`, each command also appends its claim and its completion record, as the
+ * ledger does, so the ratio isolates what reading, folding and deciding cost.
+ */
+function rawFlow(client: EventStoreDBClient, withIdempotency: boolean): Flow {
   return async () => {
     const paymentId = randomUUID();
     let state: PaymentState | undefined;
@@ -122,10 +153,21 @@ function rawFlow(client: EventStoreDBClient): Flow {
       const decision = decide(command, state);
       if (!decision.ok) throw new Error(decision.error.code);
       for (const event of decision.events) state = evolve(state, event);
+      const claim = `raw-idempotency-${randomUUID()}`;
+      if (withIdempotency) {
+        await client.appendToStream(claim, jsonEvent({ type: 'IdempotencyKeyClaimed', data: { at } }), {
+          expectedRevision: NO_STREAM,
+        });
+      }
       await client.appendToStream(
         `raw-payment-${paymentId}`,
         decision.events.map((event) => jsonEvent({ type: event.type, data: event.data })),
       );
+      if (withIdempotency) {
+        await client.appendToStream(claim, jsonEvent({ type: 'IdempotencyKeyCompleted', data: { at } }), {
+          expectedRevision: 0n,
+        });
+      }
     }
   };
 }
@@ -144,12 +186,20 @@ export async function runCommandPathBench(options: { quick: boolean }): Promise<
   const payments = options.quick ? 300 : 2_000;
   const concurrency = 16;
   try {
-    for (const flow of [rawFlow(client), ledgerFlow(service), emmettFlow(client)]) {
-      await runFlows(Math.min(50, payments), concurrency, flow); // warm-up
-    }
-    const raw = await runFlows(payments, concurrency, rawFlow(client));
-    const ledger = await runFlows(payments, concurrency, ledgerFlow(service));
-    const emmett = await runFlows(payments, concurrency, emmettFlow(client));
+    const flows = {
+      raw: rawFlow(client, true),
+      rawDomainOnly: rawFlow(client, false),
+      ledger: ledgerFlow(service),
+      emmett: emmettFlow(client, true),
+      emmettBare: emmettFlow(client, false),
+    };
+    for (const flow of Object.values(flows)) await runFlows(Math.min(50, payments), concurrency, flow);
+    // Interleaved rounds, so that a noisy neighbour hurts every contender alike.
+    const raw = await runFlows(payments, concurrency, flows.raw);
+    const ledger = await runFlows(payments, concurrency, flows.ledger);
+    const emmett = await runFlows(payments, concurrency, flows.emmett);
+    const rawDomainOnly = await runFlows(payments, concurrency, flows.rawDomainOnly);
+    const emmettBare = await runFlows(payments, concurrency, flows.emmettBare);
     const row = (
       scenario: string,
       measured: Awaited<ReturnType<typeof runFlows>>,
@@ -173,9 +223,10 @@ export async function runCommandPathBench(options: { quick: boolean }): Promise<
           }),
     });
     return [
-      row('command path: payments/s (4 commands each), 16 concurrent', ledger, 'raw append of the same events', raw.throughput, 0.5),
-      row('command path vs peer', ledger, 'Emmett 0.20 DeciderCommandHandler, same domain', emmett.throughput, 1),
-      row('peer: Emmett payments/s', emmett, 'raw append of the same events', raw.throughput),
+      row('command path: payments/s (4 idempotent commands each), 16 concurrent', ledger, 'raw append of the same events (domain + idempotency records)', raw.throughput, 0.5),
+      row('command path vs peer', ledger, 'Emmett 0.20 DeciderCommandHandler, same domain, same idempotency records', emmett.throughput, 1),
+      row('command path vs raw domain events only', ledger, 'raw append of the domain events alone', rawDomainOnly.throughput),
+      row('peer without idempotency: Emmett payments/s', emmettBare, 'raw append of the domain events alone', rawDomainOnly.throughput),
     ];
   } finally {
     await gateway.close();

@@ -16,9 +16,19 @@ export interface BenchRow {
   p99Ms: number;
   maxMs: number;
   peakRssMiB: number;
+  /** Server CPU (user + system) per operation: steadier than throughput on a shared machine. */
+  serverCpuUsPerOperation?: number;
   reference?: string;
   referenceThroughputPerSecond?: number;
   ratio?: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Only the cold-start scenario (the full-mode 1,000,000-event log takes a while to write). */
+  restartOnly?: boolean;
+  /** Another checkout whose server runs the same scenarios in the same run, for before/after ratios. */
+  compareRoot?: string;
 }
 
 interface Sizes {
@@ -42,10 +52,10 @@ interface RunningChild {
   readyMs: number;
 }
 
-function startChild(dataDirectory: string): Promise<RunningChild> {
+function startChild(dataDirectory: string, root = repositoryRoot): Promise<RunningChild> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/esdb.ts', '--port', '0', '--db', dataDirectory], {
-    cwd: repositoryRoot,
+    cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -145,9 +155,11 @@ async function rawFsyncRate(directory: string, batchSize: number, batches: numbe
 
 async function readScenarios(client: EventStoreDBClient, child: ChildProcess): Promise<BenchRow[]> {
   let count = 0;
+  let cpuBefore = await serverCpuMs(child);
   let startedAt = performance.now();
   for await (const _event of client.readAll({ fromPosition: START, maxCount: 10_000_000 })) count += 1;
-  const readRow = row('$all read (events/s)', count, performance.now() - startedAt, [], await peakRssMiB(child));
+  const readRow = withCpu(row('$all read (events/s)', count, performance.now() - startedAt, [], await peakRssMiB(child)), cpuBefore, await serverCpuMs(child));
+  cpuBefore = await serverCpuMs(child);
   startedAt = performance.now();
   const subscription = client.subscribeToAll({ fromPosition: START });
   let delivered = 0;
@@ -159,13 +171,28 @@ async function readScenarios(client: EventStoreDBClient, child: ChildProcess): P
     });
   });
   const catchUpMs = performance.now() - startedAt;
+  const cpuAfter = await serverCpuMs(child);
   await subscription.unsubscribe();
-  return [readRow, row('catch-up subscription to $all (events/s)', delivered, catchUpMs, [], await peakRssMiB(child))];
+  return [readRow, withCpu(row('catch-up subscription to $all (events/s)', delivered, catchUpMs, [], await peakRssMiB(child)), cpuBefore, cpuAfter)];
 }
 
-/** Writes `count` events straight into a log (the server's own format), then times a cold start. */
-async function restartScenario(directory: string, count: number): Promise<BenchRow> {
-  const dataDirectory = join(directory, 'restart');
+/** Server process CPU time in ms (Linux /proc, 100 ticks per second); 0 elsewhere. */
+async function serverCpuMs(child: ChildProcess): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+function withCpu(benchRow: BenchRow, cpuBeforeMs: number, cpuAfterMs: number): BenchRow {
+  if (benchRow.operations === 0 || cpuAfterMs === 0) return benchRow;
+  return { ...benchRow, serverCpuUsPerOperation: round(((cpuAfterMs - cpuBeforeMs) * 1000) / benchRow.operations) };
+}
+
+/** Writes `count` events straight into a log (the server's own format). */
+async function writeRestartLog(dataDirectory: string, count: number): Promise<void> {
   const { log } = await LogFile.open(join(await ensureDirectory(dataDirectory), 'events.log'), () => undefined);
   const data = Buffer.from(JSON.stringify(payload));
   const batchSize = 10_000;
@@ -177,10 +204,14 @@ async function restartScenario(directory: string, count: number): Promise<BenchR
     await log.enqueue(records).durable;
   }
   await log.close();
-  const running = await startChild(dataDirectory);
+}
+
+/** Times a cold start (spawn to ready line) on a log written by `writeRestartLog`. */
+async function restartScenario(dataDirectory: string, count: number, root: string): Promise<BenchRow> {
+  const running = await startChild(dataDirectory, root);
   const rssMiB = await peakRssMiB(running.child);
   await stopChild(running);
-  return { ...row(`restart with ${count} events stored (ms to ready)`, count, running.readyMs, [running.readyMs], rssMiB) };
+  return row(`restart with ${count} events stored (ms to ready)`, count, running.readyMs, [running.readyMs], rssMiB);
 }
 
 async function ensureDirectory(directory: string): Promise<string> {
@@ -193,35 +224,75 @@ function withReference(benchRow: BenchRow, reference: string, referenceThroughpu
   return { ...benchRow, reference, referenceThroughputPerSecond: referenceThroughput, ratio: round(benchRow.throughputPerSecond / referenceThroughput) };
 }
 
-export async function runEventStoreBench(options: { quick: boolean }): Promise<BenchRow[]> {
+interface Target {
+  label: string;
+  root: string;
+}
+
+interface LiveTarget extends Target {
+  running: RunningChild;
+  client: EventStoreDBClient;
+}
+
+type AppendScenario = [string, number, number, number, number];
+
+export async function runEventStoreBench(options: BenchOptions): Promise<BenchRow[]> {
   const sizes = options.quick ? quickSizes : fullSizes;
+  const targets: Target[] = [{ label: 'current', root: repositoryRoot }];
+  if (options.compareRoot) targets.push({ label: 'compared', root: options.compareRoot });
   const directory = await mkdtemp(join(tmpdir(), 'esdb-bench-'));
-  const running = await startChild(join(directory, 'db'));
-  const client = EventStoreDBClient.connectionString(running.connectionString);
+  try {
+    const rows = options.restartOnly ? [] : await serverScenarios(directory, sizes, targets);
+    const restartDirectory = join(directory, 'restart');
+    await writeRestartLog(restartDirectory, sizes.restartEvents);
+    for (const target of targets) rows.push(labelled(await restartScenario(restartDirectory, sizes.restartEvents, target.root), target));
+    return rows;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** Appends then reads; with two targets, each scenario runs on one and then the other, back to back. */
+async function serverScenarios(directory: string, sizes: Sizes, targets: Target[]): Promise<BenchRow[]> {
+  const live: LiveTarget[] = [];
+  for (const target of targets) {
+    const running = await startChild(join(directory, `db-${target.label}`), target.root);
+    live.push({ ...target, running, client: EventStoreDBClient.connectionString(running.connectionString) });
+  }
   try {
     const rows: BenchRow[] = [];
     const referenceSingle = await rawFsyncRate(directory, 1, sizes.singleAppends);
     const referenceBatch10 = await rawFsyncRate(directory, 10, sizes.batchOf10Events / 10);
     const referenceBatch100 = await rawFsyncRate(directory, 100, sizes.batchOf100Events / 100);
-    const scenarios: [string, number, number, number, number][] = [
+    const scenarios: AppendScenario[] = [
       ['append 1 event, 1 writer (events/s)', 1, 1, sizes.singleAppends, referenceSingle],
       ['append 1 event, 16 writers (events/s)', 16, 1, sizes.concurrentAppends, referenceSingle],
       ['append batches of 10 (events/s)', 1, 10, sizes.batchOf10Events, referenceBatch10],
       ['append batches of 100 (events/s)', 1, 100, sizes.batchOf100Events, referenceBatch100],
     ];
-    for (const [scenario, writers, batchSize, total, reference] of scenarios) {
-      const result = await appendScenario(client, writers, batchSize, total);
-      const benchRow = row(scenario, result.written, result.elapsedMs, result.latenciesMs, await peakRssMiB(running.child));
-      rows.push(withReference(benchRow, `raw write+fdatasync, ${batchSize} record(s) per sync, 1 writer`, reference));
+    for (const scenario of scenarios) {
+      for (const target of live) rows.push(labelled(await appendRow(target, scenario), target));
     }
-    rows.push(...(await readScenarios(client, running.child)));
-    await client.dispose();
-    await stopChild(running);
-    rows.push(await restartScenario(directory, sizes.restartEvents));
+    for (const target of live) rows.push(...(await readScenarios(target.client, target.running.child)).map((benchRow) => labelled(benchRow, target)));
     return rows;
   } finally {
-    await rm(directory, { recursive: true, force: true });
+    for (const target of live) {
+      await target.client.dispose();
+      await stopChild(target.running);
+    }
   }
+}
+
+async function appendRow(target: LiveTarget, [scenario, writers, batchSize, total, reference]: AppendScenario): Promise<BenchRow> {
+  const cpuBefore = await serverCpuMs(target.running.child);
+  const result = await appendScenario(target.client, writers, batchSize, total);
+  const cpuAfter = await serverCpuMs(target.running.child);
+  const benchRow = row(scenario, result.written, result.elapsedMs, result.latenciesMs, await peakRssMiB(target.running.child));
+  return withReference(withCpu(benchRow, cpuBefore, cpuAfter), `raw write+fdatasync, ${batchSize} record(s) per sync, 1 writer`, reference);
+}
+
+function labelled(benchRow: BenchRow, target: Target): BenchRow {
+  return target.label === 'current' ? benchRow : { ...benchRow, scenario: `${benchRow.scenario} [${target.label}]` };
 }
 
 function printTable(rows: BenchRow[]): void {
@@ -233,13 +304,23 @@ function printTable(rows: BenchRow[]): void {
     'p99 ms': benchRow.p99Ms,
     'max ms': benchRow.maxMs,
     'peak RSS MiB': benchRow.peakRssMiB,
+    'server CPU µs/op': benchRow.serverCpuUsPerOperation ?? '',
     'reference /s': benchRow.referenceThroughputPerSecond ?? '',
     ratio: benchRow.ratio ?? '',
   })));
 }
 
+function optionValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runEventStoreBench({ quick: process.argv.includes('--quick') }).then(printTable, (error: unknown) => {
+  runEventStoreBench({
+    quick: process.argv.includes('--quick'),
+    restartOnly: process.argv.includes('--restart-only'),
+    compareRoot: optionValue('--compare'),
+  }).then(printTable, (error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

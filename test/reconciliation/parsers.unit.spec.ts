@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bytesSource, validateReport } from '../../infra/reconciliation/index.ts';
 import { reportLines } from '../../infra/reconciliation/report-reader.ts';
-import { normalizeStripeHeader, stripeBalanceFormat } from '../../infra/reconciliation/stripe-format.ts';
+import {
+  normalizeStripeHeader,
+  stripeBalanceFormat,
+} from '../../infra/reconciliation/stripe-format.ts';
 import { ledgerCsvFormat } from '../../infra/reconciliation/ledger-format.ts';
 import { parseReportInstant } from '../../infra/reconciliation/report-time.ts';
 import type { ReportLine } from '../../domain/reconciliation/index.ts';
@@ -15,14 +18,33 @@ function stripeRow(fields: string[]) {
 }
 
 function row(amount: string, fee: string, net: string, currency: string, type = 'charge') {
-  return stripeRow(['txn_1', type, 'pi_1', amount, fee, net, currency, '2025-03-01 10:00:00', '2025-03-03 00:00:00', type]);
+  return stripeRow([
+    'txn_1',
+    type,
+    'pi_1',
+    amount,
+    fee,
+    net,
+    currency,
+    '2025-03-01 10:00:00',
+    '2025-03-03 00:00:00',
+    type,
+  ]);
 }
 
-async function lines(csv: string, format: 'stripe_balance_csv' | 'ledger_csv'): Promise<ReportLine[]> {
+async function lines(
+  csv: string,
+  format: 'stripe_balance_csv' | 'ledger_csv',
+): Promise<ReportLine[]> {
   const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), format);
   if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
   const read: ReportLine[] = [];
-  for await (const line of reportLines(bytesSource('r.csv', Buffer.from(csv)), format, validated.fileSha256)) read.push(line);
+  for await (const line of reportLines(
+    bytesSource('r.csv', Buffer.from(csv)),
+    format,
+    validated.fileSha256,
+  ))
+    read.push(line);
   return read;
 }
 
@@ -37,7 +59,13 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
     const parsed = row(amount, fee, net, currency);
     expect(parsed).toMatchObject({
       ok: true,
-      line: { amount: amountMinor, fee: feeMinor, net: netMinor, currency: currency.toUpperCase(), kind: 'settlement' },
+      line: {
+        amount: amountMinor,
+        fee: feeMinor,
+        net: netMinor,
+        currency: currency.toUpperCase(),
+        kind: 'settlement',
+      },
     });
   });
 
@@ -56,28 +84,79 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
   });
 
   it('reads refunds and dispute debits as magnitudes with their item ids', () => {
-    const refund = stripeRow(['txn_2', 'refund', 're_9', '-4.00', '0.00', '-4.00', 'usd', '1740823200', '', 'refund']);
-    expect(refund).toMatchObject({ ok: true, line: { kind: 'refund', amount: 400n, net: -400n, itemId: 're_9', paymentReference: null } });
-    const dispute = stripeRow(['txn_3', 'adjustment', 'dp_7', '-20.00', '15.00', '-35.00', 'usd', '2025-03-01T10:00:00Z', '', 'dispute']);
-    expect(dispute).toMatchObject({ ok: true, line: { kind: 'dispute_debit', amount: 2000n, fee: 1500n, itemId: 'dp_7' } });
-    const payout = stripeRow(['txn_4', 'payout', 'po_1', '-100.00', '0', '-100.00', 'usd', '2025-03-01 10:00', '', 'payout']);
+    const refund = stripeRow([
+      'txn_2',
+      'refund',
+      're_9',
+      '-4.00',
+      '0.00',
+      '-4.00',
+      'usd',
+      '1740823200',
+      '',
+      'refund',
+    ]);
+    expect(refund).toMatchObject({
+      ok: true,
+      line: { kind: 'refund', amount: 400n, net: -400n, itemId: 're_9', paymentReference: null },
+    });
+    const dispute = stripeRow([
+      'txn_3',
+      'adjustment',
+      'dp_7',
+      '-20.00',
+      '15.00',
+      '-35.00',
+      'usd',
+      '2025-03-01T10:00:00Z',
+      '',
+      'dispute',
+    ]);
+    expect(dispute).toMatchObject({
+      ok: true,
+      line: { kind: 'dispute_debit', amount: 2000n, fee: 1500n, itemId: 'dp_7' },
+    });
+    const payout = stripeRow([
+      'txn_4',
+      'payout',
+      'po_1',
+      '-100.00',
+      '0',
+      '-100.00',
+      'usd',
+      '2025-03-01 10:00',
+      '',
+      'payout',
+    ]);
     expect(payout).toMatchObject({ ok: true, line: { kind: 'other' } });
   });
 
   it('finds columns under the Dashboard and itemized-report spellings', () => {
     expect(normalizeStripeHeader('Created (UTC)')).toBe('created');
     expect(normalizeStripeHeader('created_utc')).toBe('created');
-    expect(normalizeStripeHeader('ledger_payment_id (metadata)')).toBe('ledger_payment_id_metadata');
-    const itemized = 'balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,payment_intent_id';
+    expect(normalizeStripeHeader('ledger_payment_id (metadata)')).toBe(
+      'ledger_payment_id_metadata',
+    );
+    const itemized =
+      'balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,payment_intent_id';
     const header = stripeBalanceFormat.readHeader(itemized.split(','));
     expect(header.ok).toBe(true);
     if (!header.ok) return;
-    const parsed = header.parseRow(['txn_5', '2025-03-01 10:00:00', 'eur', '5.00', '0.20', '4.80', 'charge', 'ch_1', 'pi_5'], 2);
-    expect(parsed).toMatchObject({ ok: true, line: { lineId: 'txn_5', paymentReference: 'pi_5', amount: 500n } });
+    const parsed = header.parseRow(
+      ['txn_5', '2025-03-01 10:00:00', 'eur', '5.00', '0.20', '4.80', 'charge', 'ch_1', 'pi_5'],
+      2,
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      line: { lineId: 'txn_5', paymentReference: 'pi_5', amount: 500n },
+    });
   });
 
   it('refuses a header without the amount columns', () => {
-    expect(stripeBalanceFormat.readHeader(['id', 'type', 'currency'])).toMatchObject({ ok: false, message: /amount, fee, net/ });
+    expect(stripeBalanceFormat.readHeader(['id', 'type', 'currency'])).toMatchObject({
+      ok: false,
+      message: /amount, fee, net/,
+    });
   });
 
   it('reads timestamps as Stripe writes them, strictly', () => {
@@ -94,7 +173,8 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
 });
 
 describe('the ledger CSV format', () => {
-  const header = 'line_id,type,payment_id,provider_reference,item_id,amount_minor,fee_minor,currency,occurred_at';
+  const header =
+    'line_id,type,payment_id,provider_reference,item_id,amount_minor,fee_minor,currency,occurred_at';
 
   it('reads integer minor units, signs from the type', async () => {
     const csv = [
@@ -104,8 +184,22 @@ describe('the ledger CSV format', () => {
       'l3,dispute,pay-3,,dp_3,1000,0,JPY,2025-03-01T12:00:00Z',
     ].join('\n');
     expect(await lines(csv, 'ledger_csv')).toMatchObject([
-      { lineNumber: 2, kind: 'settlement', paymentId: 'pay-1', amount: 1050n, fee: 30n, net: 1020n },
-      { lineNumber: 3, kind: 'refund', paymentReference: 'pi_2', itemId: 're_2', amount: 400n, net: -400n },
+      {
+        lineNumber: 2,
+        kind: 'settlement',
+        paymentId: 'pay-1',
+        amount: 1050n,
+        fee: 30n,
+        net: 1020n,
+      },
+      {
+        lineNumber: 3,
+        kind: 'refund',
+        paymentReference: 'pi_2',
+        itemId: 're_2',
+        amount: 400n,
+        net: -400n,
+      },
       { lineNumber: 4, kind: 'dispute_debit', currency: 'JPY', net: -1000n },
     ]);
   });
@@ -134,13 +228,23 @@ describe('validating a whole file before anything is applied', () => {
       'txn_3,charge,pi_3,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
       'txn_4,charge,pi_4,10.00,0.30,9.70,usd,not a date,,charge',
     ].join('\n');
-    const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), 'stripe_balance_csv');
-    expect(validated).toMatchObject({ ok: false, problemCount: 2, problems: [{ lineNumber: 3 }, { lineNumber: 5 }] });
+    const validated = await validateReport(
+      bytesSource('r.csv', Buffer.from(csv)),
+      'stripe_balance_csv',
+    );
+    expect(validated).toMatchObject({
+      ok: false,
+      problemCount: 2,
+      problems: [{ lineNumber: 3 }, { lineNumber: 5 }],
+    });
   });
 
   it('reports a broken quote with its line', async () => {
     const csv = `${HEADER}\ntxn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge\ntxn_2,"charge"x,pi_2\n`;
-    const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), 'stripe_balance_csv');
+    const validated = await validateReport(
+      bytesSource('r.csv', Buffer.from(csv)),
+      'stripe_balance_csv',
+    );
     expect(validated).toMatchObject({ ok: false, problems: [{ lineNumber: 3 }] });
   });
 
@@ -148,7 +252,10 @@ describe('validating a whole file before anything is applied', () => {
     const line = 'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge';
     const other = 'txn_2,charge,pi_1,10.00,0.30,9.70,usd,2025-03-02 10:00:00,,charge';
     const csv = `${HEADER}\n${line}\n${line}\n${other}\n`;
-    const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), 'stripe_balance_csv');
+    const validated = await validateReport(
+      bytesSource('r.csv', Buffer.from(csv)),
+      'stripe_balance_csv',
+    );
     expect(validated).toMatchObject({
       ok: true,
       lineCount: 3,
@@ -156,6 +263,10 @@ describe('validating a whole file before anything is applied', () => {
       periodEnd: '2025-03-02T10:00:00.000Z',
       fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    if (validated.ok) expect([...validated.duplicates]).toEqual([[3, 2], [4, 2]]);
+    if (validated.ok)
+      expect([...validated.duplicates]).toEqual([
+        [3, 2],
+        [4, 2],
+      ]);
   });
 });

@@ -49,7 +49,11 @@ describe(`reconciling a Stripe balance report of ${PAYMENT_COUNT} payments`, () 
 
   beforeAll(async () => {
     [database, events] = await Promise.all([createTestDatabase(), startTestEventStore()]);
-    pool = createPool({ connectionString: database.url, maxConnections: 8, applicationName: 'test' });
+    pool = createPool({
+      connectionString: database.url,
+      maxConnections: 8,
+      applicationName: 'test',
+    });
     projections = runProjections(events.eventStore, pool);
     service = new ReconciliationService({ store: events.eventStore, pool });
     scenario = buildScenario({ tenantId, tag, paymentCount: PAYMENT_COUNT });
@@ -80,15 +84,25 @@ describe(`reconciling a Stripe balance report of ${PAYMENT_COUNT} payments`, () 
     );
     const found = new Map(rows.rows.map((row) => [row.exception_id, row.outcome]));
     const expectedExceptions = new Map(
-      [...scenario.expected].filter(([, outcome]) => outcome !== 'matched' && outcome !== 'ignored'),
+      [...scenario.expected].filter(
+        ([, outcome]) => outcome !== 'matched' && outcome !== 'ignored',
+      ),
     );
     expect(found).toEqual(expectedExceptions);
     const expectedCounts: Record<string, number> = {};
-    for (const outcome of scenario.expected.values()) expectedCounts[outcome] = (expectedCounts[outcome] ?? 0) + 1;
+    for (const outcome of scenario.expected.values())
+      expectedCounts[outcome] = (expectedCounts[outcome] ?? 0) + 1;
     for (const [outcome, count] of Object.entries(first.counts)) {
       expect([outcome, count]).toEqual([outcome, expectedCounts[outcome] ?? 0]);
     }
-    for (const outcome of ['amount_mismatch', 'currency_mismatch', 'status_mismatch', 'missing_in_ledger', 'missing_at_provider', 'duplicate']) {
+    for (const outcome of [
+      'amount_mismatch',
+      'currency_mismatch',
+      'status_mismatch',
+      'missing_in_ledger',
+      'missing_at_provider',
+      'duplicate',
+    ]) {
       expect(first.counts[outcome as keyof typeof first.counts]).toBeGreaterThan(0);
     }
   });
@@ -105,14 +119,23 @@ describe(`reconciling a Stripe balance report of ${PAYMENT_COUNT} payments`, () 
 
   it('shows the run in the read model with its counts', async () => {
     if (first.status !== 'COMPLETED') throw new Error('run refused');
-    const run = await pool.query('SELECT * FROM reconciliation_runs WHERE run_id = $1', [first.runId]);
-    expect(run.rows[0]).toMatchObject({ status: 'COMPLETED', counts: first.counts, tenant_id: tenantId });
+    const run = await pool.query('SELECT * FROM reconciliation_runs WHERE run_id = $1', [
+      first.runId,
+    ]);
+    expect(run.rows[0]).toMatchObject({
+      status: 'COMPLETED',
+      counts: first.counts,
+      tenant_id: tenantId,
+    });
     expect(first.runId).toBe(deriveRunId(tenantId, run.rows[0].file_sha256));
   });
 
   it('changes nothing when the same file is imported again', async () => {
     if (first.status !== 'COMPLETED') throw new Error('run refused');
-    const before = { balances: await balances(pool, tenantId), events: await streamLength(events.eventStore, first.runId) };
+    const before = {
+      balances: await balances(pool, tenantId),
+      events: await streamLength(events.eventStore, first.runId),
+    };
     const head = await events.eventStore.headPosition();
     const again = await service.reconcile({
       source: bytesSource('renamed.csv', Buffer.from(scenario.csv)),
@@ -120,7 +143,12 @@ describe(`reconciling a Stripe balance report of ${PAYMENT_COUNT} payments`, () 
       tenantId,
       actor: 'someone-else',
     });
-    expect(again).toMatchObject({ status: 'COMPLETED', runId: first.runId, alreadyReconciled: true, counts: first.counts });
+    expect(again).toMatchObject({
+      status: 'COMPLETED',
+      runId: first.runId,
+      alreadyReconciled: true,
+      counts: first.counts,
+    });
     expect(await events.eventStore.headPosition()).toBe(head);
     await projections.caughtUp();
     expect(await balances(pool, tenantId)).toEqual(before.balances);
@@ -140,7 +168,10 @@ describe(`reconciling a Stripe balance report of ${PAYMENT_COUNT} payments`, () 
     });
     expect(result).toMatchObject({ status: 'REFUSED', problemCount: 1 });
     if (result.status !== 'REFUSED') return;
-    expect(result.problems[0]).toMatchObject({ lineNumber: badLine, message: expect.stringMatching(/^amount/) });
+    expect(result.problems[0]).toMatchObject({
+      lineNumber: badLine,
+      message: expect.stringMatching(/^amount/),
+    });
     expect(await events.eventStore.headPosition()).toBe(head);
   });
 });

@@ -5,7 +5,10 @@ import { createContext, type GraphqlServices } from '../../api/graphql/context.t
 import { resolvers } from '../../api/graphql/resolvers/index.ts';
 import { typeDefs } from '../../api/graphql/schema/index.ts';
 import type { Role } from '../../api/auth/roles.ts';
-import { createReconciliationResolvers, reconciliationTypeDefs } from '../../api/graphql-reconciliation/index.ts';
+import {
+  createReconciliationResolvers,
+  reconciliationTypeDefs,
+} from '../../api/graphql-reconciliation/index.ts';
 import { reconciliationStreamName } from '../../domain/reconciliation/index.ts';
 import { createLogger } from '../../infra/logging/logger.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
@@ -31,7 +34,11 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
 
   beforeAll(async () => {
     [database, events] = await Promise.all([createTestDatabase(), startTestEventStore()]);
-    pool = createPool({ connectionString: database.url, maxConnections: 8, applicationName: 'test' });
+    pool = createPool({
+      connectionString: database.url,
+      maxConnections: 8,
+      applicationName: 'test',
+    });
     projections = runProjections(events.eventStore, pool);
     payments = new PaymentService(events.eventStore);
     service = new ReconciliationService({ store: events.eventStore, pool, payments });
@@ -56,12 +63,27 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
     await database?.drop();
   });
 
-  const resolve = (exceptionId: string, resolution: 'ACCEPT_PROVIDER_FIGURE' | 'WRITE_OFF' | 'REOPEN', caller = tenantId) =>
-    service.resolve({ tenantId: caller, actor: 'ops-anna', runId, exceptionId, resolution, note: 'bank statement checked', requestId: randomUUID() });
+  const resolve = (
+    exceptionId: string,
+    resolution: 'ACCEPT_PROVIDER_FIGURE' | 'WRITE_OFF' | 'REOPEN',
+    caller = tenantId,
+  ) =>
+    service.resolve({
+      tenantId: caller,
+      actor: 'ops-anna',
+      runId,
+      exceptionId,
+      resolution,
+      note: 'bank statement checked',
+      requestId: randomUUID(),
+    });
 
   async function exceptionRow(exceptionId: string) {
     await projections.caughtUp();
-    const rows = await pool.query('SELECT * FROM reconciliation_exceptions WHERE run_id = $1 AND exception_id = $2', [runId, exceptionId]);
+    const rows = await pool.query(
+      'SELECT * FROM reconciliation_exceptions WHERE run_id = $1 AND exception_id = $2',
+      [runId, exceptionId],
+    );
     return rows.rows[0];
   }
 
@@ -70,17 +92,32 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
     expect(await resolve('L2', 'ACCEPT_PROVIDER_FIGURE')).toMatchObject({ errors: [] });
     const loaded = await payments.load(tenantId, paymentId);
     const seed = scenario.seeds.find((item) => item.paymentId === paymentId);
-    expect(loaded?.state.settlement).toMatchObject({ settlementId: `txn_${tag}_0`, amount: (seed?.amount ?? 0n) - 100n });
-    expect(await exceptionRow('L2')).toMatchObject({ status: 'RESOLVED', resolution: 'ACCEPT_PROVIDER_FIGURE', resolved_by: 'ops-anna', resolution_note: 'bank statement checked' });
+    expect(loaded?.state.settlement).toMatchObject({
+      settlementId: `txn_${tag}_0`,
+      amount: (seed?.amount ?? 0n) - 100n,
+    });
+    expect(await exceptionRow('L2')).toMatchObject({
+      status: 'RESOLVED',
+      resolution: 'ACCEPT_PROVIDER_FIGURE',
+      resolved_by: 'ops-anna',
+      resolution_note: 'bank statement checked',
+    });
     const stream = await events.eventStore.readStream(reconciliationStreamName(runId));
     const last = stream?.at(-1);
-    expect(last).toMatchObject({ type: 'ReconciliationExceptionResolved', metadata: { actor: 'ops-anna', tenantId } });
+    expect(last).toMatchObject({
+      type: 'ReconciliationExceptionResolved',
+      metadata: { actor: 'ops-anna', tenantId },
+    });
     expect(await resolve('L2', 'ACCEPT_PROVIDER_FIGURE')).toMatchObject({ errors: [] });
-    expect((await events.eventStore.readStream(reconciliationStreamName(runId)))?.length).toBe(stream?.length);
+    expect((await events.eventStore.readStream(reconciliationStreamName(runId)))?.length).toBe(
+      stream?.length,
+    );
   });
 
   it('refuses to accept a figure the ledger cannot take, writes off, and reopens', async () => {
-    expect(await resolve('L3', 'ACCEPT_PROVIDER_FIGURE')).toMatchObject({ errors: [{ code: 'INVALID_TRANSITION' }] });
+    expect(await resolve('L3', 'ACCEPT_PROVIDER_FIGURE')).toMatchObject({
+      errors: [{ code: 'INVALID_TRANSITION' }],
+    });
     expect(await resolve('L3', 'WRITE_OFF')).toMatchObject({ errors: [] });
     expect(await exceptionRow('L3')).toMatchObject({ status: 'RESOLVED', resolution: 'WRITE_OFF' });
     expect(await resolve('L3', 'REOPEN')).toMatchObject({ errors: [] });
@@ -88,7 +125,9 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
   });
 
   it("hides a run from another tenant's caller", async () => {
-    expect(await resolve('L3', 'WRITE_OFF', 'someone-else')).toMatchObject({ errors: [{ code: 'RECONCILIATION_RUN_NOT_FOUND' }] });
+    expect(await resolve('L3', 'WRITE_OFF', 'someone-else')).toMatchObject({
+      errors: [{ code: 'RECONCILIATION_RUN_NOT_FOUND' }],
+    });
   });
 
   it('reads the ledger CSV format and matches only within the run tenant', async () => {
@@ -100,9 +139,19 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
       `ledger-${tag}-1,refund,${refundPayment.paymentId},,${refundPayment.refund.refundId},${refundPayment.refund.amount},0,${refundPayment.currency},2025-03-02T00:00:00Z`,
       `ledger-${tag}-2,settlement,${plain.paymentId},,,${plain.amount},0,${plain.currency},2025-03-02T00:00:00Z`,
     ].join('\n');
-    const own = await service.reconcile({ source: bytesSource('ledger.csv', Buffer.from(csv)), format: 'ledger_csv', tenantId, actor: 'ops' });
+    const own = await service.reconcile({
+      source: bytesSource('ledger.csv', Buffer.from(csv)),
+      format: 'ledger_csv',
+      tenantId,
+      actor: 'ops',
+    });
     expect(own).toMatchObject({ status: 'COMPLETED', counts: { matched: 1, duplicate: 1 } });
-    const other = await service.reconcile({ source: bytesSource('ledger.csv', Buffer.from(csv)), format: 'ledger_csv', tenantId: 'another-tenant', actor: 'ops' });
+    const other = await service.reconcile({
+      source: bytesSource('ledger.csv', Buffer.from(csv)),
+      format: 'ledger_csv',
+      tenantId: 'another-tenant',
+      actor: 'ops',
+    });
     expect(other).toMatchObject({ status: 'COMPLETED', counts: { missing_in_ledger: 2 } });
   });
 
@@ -110,7 +159,11 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
     type Result = { data?: Record<string, unknown>; errors?: { message: string }[] };
 
     /** The main schema with the fragment merged, executed by yoga with a request context. */
-    async function run(source: string, roles: Role[], variables: Record<string, unknown> = {}): Promise<Result> {
+    async function run(
+      source: string,
+      roles: Role[],
+      variables: Record<string, unknown> = {},
+    ): Promise<Result> {
       const merged = createReconciliationResolvers({ reconciliation: service });
       const schema = createSchema({
         typeDefs: [...typeDefs, reconciliationTypeDefs],
@@ -125,8 +178,17 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
         waitForPosition: async () => undefined,
         consistencyTimeoutMs: 1_000,
       } as unknown as GraphqlServices;
-      const identity = { principal: { keyId: 'k1', tenant: tenantId, roles: new Set(roles) }, requestId: randomUUID(), consistencyToken: undefined };
-      const yoga = createYoga({ schema, context: () => createContext(services, identity), maskedErrors: false, logging: false });
+      const identity = {
+        principal: { keyId: 'k1', tenant: tenantId, roles: new Set(roles) },
+        requestId: randomUUID(),
+        consistencyToken: undefined,
+      };
+      const yoga = createYoga({
+        schema,
+        context: () => createContext(services, identity),
+        maskedErrors: false,
+        logging: false,
+      });
       const response = await yoga.fetch('http://ledger.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -143,22 +205,42 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
         ['read'],
       );
       expect(result.errors).toBeUndefined();
-      const runs = (result.data as { reconciliationRuns: { edges: { node: { id: string; exceptions: { edges: unknown[] } } }[] } }).reconciliationRuns.edges;
+      const runs = (
+        result.data as {
+          reconciliationRuns: {
+            edges: { node: { id: string; exceptions: { edges: unknown[] } } }[];
+          };
+        }
+      ).reconciliationRuns.edges;
       const node = runs.find((edge) => edge.node.id === runId)?.node;
-      expect(node).toMatchObject({ format: 'STRIPE_BALANCE_CSV', status: 'COMPLETED', merchantId: tenantId });
+      expect(node).toMatchObject({
+        format: 'STRIPE_BALANCE_CSV',
+        status: 'COMPLETED',
+        merchantId: tenantId,
+      });
       expect(node?.exceptions.edges.length).toBe(3);
     });
 
     it('reconciles an uploaded report with role operate only', async () => {
       const mutation = `mutation($input: ReconcileReportInput!) { reconcileReport(input: $input) {
         alreadyReconciled problemCount problems { line message } run { id counts { matched } } errors { code } } }`;
-      const input = { filename: 'again.csv', format: 'STRIPE_BALANCE_CSV', contentBase64: Buffer.from(scenario.csv).toString('base64') };
+      const input = {
+        filename: 'again.csv',
+        format: 'STRIPE_BALANCE_CSV',
+        contentBase64: Buffer.from(scenario.csv).toString('base64'),
+      };
       const forbidden = await run(mutation, ['read'], { input });
       expect(forbidden.errors?.[0]?.message).toMatch(/operate/);
       const again = await run(mutation, ['operate'], { input });
-      expect(again.data).toMatchObject({ reconcileReport: { alreadyReconciled: true, run: { id: runId }, errors: [] } });
-      const broken = await run(mutation, ['operate'], { input: { ...input, contentBase64: undefined, content: 'id,amount\n' } });
-      expect(broken.data).toMatchObject({ reconcileReport: { run: null, problemCount: 1, problems: [{ line: 1 }] } });
+      expect(again.data).toMatchObject({
+        reconcileReport: { alreadyReconciled: true, run: { id: runId }, errors: [] },
+      });
+      const broken = await run(mutation, ['operate'], {
+        input: { ...input, contentBase64: undefined, content: 'id,amount\n' },
+      });
+      expect(broken.data).toMatchObject({
+        reconcileReport: { run: null, problemCount: 1, problems: [{ line: 1 }] },
+      });
     });
 
     it('shows settlement status and fee on payments', async () => {
@@ -170,7 +252,10 @@ describe('exception resolution, the ledger CSV format, tenancy and the GraphQL f
         { a: settled, b: open },
       );
       expect(result.errors).toBeUndefined();
-      expect(result.data).toMatchObject({ a: { settlementStatus: 'SETTLED', settlementFee: { amount: expect.any(String) } }, b: { settlementStatus: 'EXCEPTION', settlementFee: null } });
+      expect(result.data).toMatchObject({
+        a: { settlementStatus: 'SETTLED', settlementFee: { amount: expect.any(String) } },
+        b: { settlementStatus: 'EXCEPTION', settlementFee: null },
+      });
     });
   });
 });

@@ -189,4 +189,34 @@ describe('payment command path against the embedded event store', () => {
     });
     expect(refund.errors[0]?.code).toBe('REFUND_EXCEEDS_REFUNDABLE');
   });
+
+  it('decides correctly on a stale cached aggregate when another instance wrote meanwhile', async () => {
+    const first = service;
+    const second = new PaymentService(store.eventStore);
+    const created = await first.createPayment(caller(), {
+      idempotencyKey: randomUUID(),
+      amount: { amount: '1000', currency: 'USD' },
+    });
+    const paymentId = created.payment!.id;
+    // The second instance authorizes and captures; the first still caches INITIATED.
+    await second.authorizePayment(caller(), { paymentId, idempotencyKey: randomUUID() });
+    await second.capturePayment(caller(), { paymentId, idempotencyKey: randomUUID() });
+    // On the stale state a refund would be refused (nothing captured): it must be accepted.
+    const refund = await first.refundPayment(caller(), {
+      paymentId,
+      amount: { amount: '600', currency: 'USD' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(refund.errors).toEqual([]);
+    // The second instance now holds a stale state (no refund): a second 600 must be refused.
+    const tooMuch = await second.refundPayment(caller(), {
+      paymentId,
+      amount: { amount: '600', currency: 'USD' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(tooMuch.errors.map((error) => error.code)).toEqual(['REFUND_EXCEEDS_REFUNDABLE']);
+    const loaded = await first.load(tenant, paymentId);
+    expect(loaded?.state.refundedAmount).toBe(600n);
+    expect(loaded?.events.map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n]);
+  });
 });

@@ -25,9 +25,26 @@ const flagJson = 1;
 const flagEndsTransaction = 2;
 export const maximumNameBytes = 0xffff;
 
+/**
+ * Records of one append share their stream name and usually their type: remembering the last
+ * encoding of each saves two string encodings per event.
+ */
+const lastEncoded = { streamName: '', streamBytes: Buffer.alloc(0), eventType: '', typeBytes: Buffer.alloc(0) };
+
+function nameBytes(event: StoredEvent): { streamBytes: Buffer; typeBytes: Buffer } {
+  if (event.streamName !== lastEncoded.streamName) {
+    lastEncoded.streamBytes = Buffer.from(event.streamName, 'utf8');
+    lastEncoded.streamName = event.streamName;
+  }
+  if (event.eventType !== lastEncoded.eventType) {
+    lastEncoded.typeBytes = Buffer.from(event.eventType, 'utf8');
+    lastEncoded.eventType = event.eventType;
+  }
+  return lastEncoded;
+}
+
 export function encodeRecord(event: StoredEvent): Buffer {
-  const streamBytes = Buffer.from(event.streamName, 'utf8');
-  const typeBytes = Buffer.from(event.eventType, 'utf8');
+  const { streamBytes, typeBytes } = nameBytes(event);
   if (streamBytes.length > maximumNameBytes || typeBytes.length > maximumNameBytes) {
     throw new RangeError('stream name or event type longer than 65535 bytes');
   }
@@ -48,10 +65,13 @@ export function encodeRecord(event: StoredEvent): Buffer {
   record.writeUInt32LE(event.data.length, offset + 37);
   record.writeUInt32LE(event.metadata.length, offset + 41);
   offset += fixedBodyBytes;
-  for (const part of [streamBytes, typeBytes, event.data, event.metadata]) {
-    record.set(part, offset);
-    offset += part.length;
-  }
+  record.set(streamBytes, offset);
+  offset += streamBytes.length;
+  record.set(typeBytes, offset);
+  offset += typeBytes.length;
+  record.set(event.data, offset);
+  offset += event.data.length;
+  record.set(event.metadata, offset);
   record.writeUInt32LE(bodyLength, 0);
   record.writeUInt32LE(crc32(record.subarray(recordHeaderBytes)), 4);
   return record;

@@ -190,20 +190,34 @@ export class EventStore {
   private async writePlanned(planned: readonly PlannedRecord[], lastRevision: bigint): Promise<WriteOutcome> {
     if (planned.length === 0) return { kind: 'success', lastRevision, position: undefined };
     const createdMs = this.nowMs();
-    const stored: StoredEvent[] = planned.map((plan, index) => ({
-      ...plan.event,
-      streamName: plan.streamName,
-      revision: plan.revision,
-      createdMs,
-      endsTransaction: index === planned.length - 1,
-    }));
-    const records = stored.map(encodeRecord);
+    const stored: StoredEvent[] = new Array(planned.length);
+    const records: Buffer[] = new Array(planned.length);
+    // Bounded by the append's size (at most the 1 MiB MaxAppendSize of events).
+    for (let index = 0; index < planned.length; index += 1) {
+      const plan = planned[index] as PlannedRecord;
+      const { event } = plan;
+      const storedEvent: StoredEvent = {
+        streamName: plan.streamName,
+        revision: plan.revision,
+        eventType: event.eventType,
+        eventId: event.eventId,
+        createdMs,
+        isJson: event.isJson,
+        endsTransaction: index === planned.length - 1,
+        data: event.data,
+        metadata: event.metadata,
+      };
+      stored[index] = storedEvent;
+      records[index] = encodeRecord(storedEvent);
+    }
     const { positions, durable } = this.log.enqueue(records);
-    stored.forEach((event, index) => {
-      const sequence = this.indexRecord(event, positions[index] as bigint, (records[index] as Buffer).length);
+    for (let index = 0; index < stored.length; index += 1) {
+      const record = records[index] as Buffer;
+      const event = stored[index] as StoredEvent;
+      const sequence = this.indexRecord(event, positions[index] as bigint, record.length);
       this.recentEventIds.remember(event.eventId, sequence);
-      this.recordReader.rememberWritten(sequence, records[index] as Buffer);
-    });
+      this.recordReader.rememberWritten(sequence, record);
+    }
     await durable;
     return { kind: 'success', lastRevision, position: positions[positions.length - 1] };
   }

@@ -78,7 +78,7 @@ function foldEvent(pending: Pending, stored: StoredEvent): void {
     case 'ReconciliationRunStarted':
       break;
     case 'ReconciliationBatchRecorded': {
-      const raised = event.data.lines.filter((line) => line.exceptionId !== null);
+      const raised = event.data.exceptions.filter((line) => line.exceptionId !== null);
       pending.exceptions.push(
         ...raised.map((line) => exceptionRow(draft, line, event.data.recordedAt)),
       );

@@ -128,8 +128,12 @@ function seedFor(builder: ScenarioBuilder, index: number, role: string | undefin
   const start = Date.parse('2025-03-01T00:00:00.000Z');
   const slot = index % 100;
   const code = slot >= 20 && slot < 25 ? JPY : slot >= 25 && slot < 30 ? KWD : USD;
-  const amount = role === 'no_reference' ? 900_000_000n + BigInt(index) : 1_000n + BigInt((index * 7_919) % 250_000);
-  const stage = role === 'status_authorized' ? 'authorized' : role === 'status_voided' ? 'voided' : 'captured';
+  const amount =
+    role === 'no_reference'
+      ? 900_000_000n + BigInt(index)
+      : 1_000n + BigInt((index * 7_919) % 250_000);
+  const stage =
+    role === 'status_authorized' ? 'authorized' : role === 'status_voided' ? 'voided' : 'captured';
   return {
     paymentId: `pay-${builder.tag}-${index}`,
     tenantId: builder.tenantId,
@@ -141,7 +145,12 @@ function seedFor(builder: ScenarioBuilder, index: number, role: string | undefin
   };
 }
 
-function addRole(builder: ScenarioBuilder, index: number, seed: SeedPayment, role: string | undefined): void {
+function addRole(
+  builder: ScenarioBuilder,
+  index: number,
+  seed: SeedPayment,
+  role: string | undefined,
+): void {
   const row = builder.settlementRow(index, seed);
   switch (role) {
     case 'amount_mismatch':
@@ -159,7 +168,11 @@ function addRole(builder: ScenarioBuilder, index: number, seed: SeedPayment, rol
       return builder.settle(row, 'duplicate');
     case 'settled_elsewhere': {
       const fee = row.fee;
-      seed.settlement = { settlementId: `txn_old_${builder.tag}_${index}`, amount: seed.amount, fee };
+      seed.settlement = {
+        settlementId: `txn_old_${builder.tag}_${index}`,
+        amount: seed.amount,
+        fee,
+      };
       builder.book(seed.currency, seed.amount, fee);
       return builder.settle(row, 'duplicate');
     }
@@ -168,7 +181,18 @@ function addRole(builder: ScenarioBuilder, index: number, seed: SeedPayment, rol
       seed.refund = { refundId, amount: seed.amount / 2n };
       builder.settle(row);
       builder.samples.set('refund', refundId);
-      return builder.line({ ...row, id: `txn_${builder.tag}_${index}_r`, type: 'refund', category: 'refund', source: refundId, amount: -(seed.amount / 2n), fee: 0n }, 'matched');
+      return builder.line(
+        {
+          ...row,
+          id: `txn_${builder.tag}_${index}_r`,
+          type: 'refund',
+          category: 'refund',
+          source: refundId,
+          amount: -(seed.amount / 2n),
+          fee: 0n,
+        },
+        'matched',
+      );
     }
     case 'dispute':
     case 'dispute_fee': {
@@ -176,7 +200,15 @@ function addRole(builder: ScenarioBuilder, index: number, seed: SeedPayment, rol
       seed.dispute = { disputeId, amount: seed.amount };
       builder.settle(row);
       const fee = role === 'dispute' ? 0n : 1_500n;
-      const dispute = { ...row, id: `txn_${builder.tag}_${index}_d`, type: 'adjustment', category: 'dispute', source: disputeId, amount: -seed.amount, fee };
+      const dispute = {
+        ...row,
+        id: `txn_${builder.tag}_${index}_d`,
+        type: 'adjustment',
+        category: 'dispute',
+        source: disputeId,
+        amount: -seed.amount,
+        fee,
+      };
       return builder.line(dispute, role === 'dispute' ? 'matched' : 'unsupported');
     }
     case 'no_reference':
@@ -186,13 +218,25 @@ function addRole(builder: ScenarioBuilder, index: number, seed: SeedPayment, rol
       return builder.settle({ ...row, id: `${row.id}_again` }, 'duplicate');
     case 'ghost_line':
       builder.settle(row);
-      return builder.line({ ...row, id: `${row.id}_ghost`, source: `pi_ghost_${builder.tag}_${index}`, amount: 800_000_000n + BigInt(index) }, 'missing_in_ledger');
+      return builder.line(
+        {
+          ...row,
+          id: `${row.id}_ghost`,
+          source: `pi_ghost_${builder.tag}_${index}`,
+          amount: 800_000_000n + BigInt(index),
+        },
+        'missing_in_ledger',
+      );
     default:
       return builder.settle(row);
   }
 }
 
-export function buildScenario(options: { tenantId: string; tag: string; paymentCount: number }): Scenario {
+export function buildScenario(options: {
+  tenantId: string;
+  tag: string;
+  paymentCount: number;
+}): Scenario {
   const builder = new ScenarioBuilder(options.tenantId, options.tag);
   for (let index = 0; index < options.paymentCount; index += 1) {
     const role = ROLES[index % 100];
@@ -202,7 +246,16 @@ export function buildScenario(options: { tenantId: string; tag: string; paymentC
     if (role !== undefined && !builder.samples.has(role)) builder.samples.set(role, seed.paymentId);
     if (index % 1_000 === 999) {
       const at = new Date(Date.parse(seed.createdAt) + 60_000).toISOString();
-      const payout = { id: `txn_${builder.tag}_payout_${index}`, type: 'payout', source: `po_${builder.tag}_${index}`, amount: -100_00n, fee: 0n, currency: USD, at, category: 'payout' };
+      const payout = {
+        id: `txn_${builder.tag}_payout_${index}`,
+        type: 'payout',
+        source: `po_${builder.tag}_${index}`,
+        amount: -100_00n,
+        fee: 0n,
+        currency: USD,
+        at,
+        category: 'payout',
+      };
       builder.line(payout, 'ignored');
     }
   }

@@ -29,26 +29,53 @@ function lifecycle(seed: SeedPayment): PaymentCommand[] {
   const commands: PaymentCommand[] = [
     {
       type: 'CreatePayment',
-      data: { paymentId, tenantId: seed.tenantId, amount: money(seed.amount), providerPaymentId: seed.providerPaymentId, provider: 'stripe', at },
+      data: {
+        paymentId,
+        tenantId: seed.tenantId,
+        amount: money(seed.amount),
+        providerPaymentId: seed.providerPaymentId,
+        provider: 'stripe',
+        at,
+      },
     },
   ];
-  if (seed.stage === 'failed') return [...commands, { type: 'FailPayment', data: { paymentId, reason: 'card declined', at: later(at, 1) } }];
+  if (seed.stage === 'failed')
+    return [
+      ...commands,
+      { type: 'FailPayment', data: { paymentId, reason: 'card declined', at: later(at, 1) } },
+    ];
   if (seed.stage === 'initiated') return commands;
   commands.push({ type: 'AuthorizePayment', data: { paymentId, at: later(at, 1) } });
-  if (seed.stage === 'voided') commands.push({ type: 'VoidPayment', data: { paymentId, at: later(at, 2) } });
+  if (seed.stage === 'voided')
+    commands.push({ type: 'VoidPayment', data: { paymentId, at: later(at, 2) } });
   if (seed.stage !== 'captured') return commands;
-  commands.push({ type: 'CapturePayment', data: { paymentId, captureId: `cap-${paymentId}`, at: later(at, 2) } });
+  commands.push({
+    type: 'CapturePayment',
+    data: { paymentId, captureId: `cap-${paymentId}`, at: later(at, 2) },
+  });
   if (seed.refund) {
     const { refundId, amount } = seed.refund;
-    commands.push({ type: 'RequestRefund', data: { paymentId, refundId, amount: money(amount), at: later(at, 3600) } });
+    commands.push({
+      type: 'RequestRefund',
+      data: { paymentId, refundId, amount: money(amount), at: later(at, 3600) },
+    });
   }
   if (seed.dispute) {
     const { disputeId, amount } = seed.dispute;
-    commands.push({ type: 'OpenDispute', data: { paymentId, disputeId, amount: money(amount), at: later(at, 7200) } });
+    commands.push({
+      type: 'OpenDispute',
+      data: { paymentId, disputeId, amount: money(amount), at: later(at, 7200) },
+    });
   }
   if (seed.settlement) {
     const { settlementId, amount, fee } = seed.settlement;
-    const data = { paymentId, settlementId, amount: money(amount), fee: money(fee), at: later(at, 3) };
+    const data = {
+      paymentId,
+      settlementId,
+      amount: money(amount),
+      fee: money(fee),
+      at: later(at, 3),
+    };
     commands.push({ type: 'SettlePayment', data });
   }
   return commands;
@@ -60,7 +87,8 @@ export function seedEvents(seed: SeedPayment): PaymentEvent[] {
   const events: PaymentEvent[] = [];
   for (const command of lifecycle(seed)) {
     const decision = paymentAggregate.decide(command, state);
-    if (!decision.ok) throw new Error(`seed ${seed.paymentId}: ${decision.error.code} ${decision.error.message}`);
+    if (!decision.ok)
+      throw new Error(`seed ${seed.paymentId}: ${decision.error.code} ${decision.error.message}`);
     for (const event of decision.events) {
       state = paymentAggregate.evolve(state, event);
       events.push(event);
@@ -92,7 +120,14 @@ export async function seedPayments(
         causationId: seed.paymentId,
       };
       const stream = paymentAggregate.streamName(seed.paymentId);
-      const prepared = prepareEvents(paymentAggregate.encode, stream, seedEvents(seed), 0n, null, context);
+      const prepared = prepareEvents(
+        paymentAggregate.encode,
+        stream,
+        seedEvents(seed),
+        0n,
+        null,
+        context,
+      );
       await store.append(stream, prepared, 'no_stream');
     }
   };

@@ -166,3 +166,40 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   if (state === 'exited') throw new Error(`the API exited during start:\n${output.slice(-4_000)}`);
   return { url, process: child, output: () => output, kill };
 }
+
+/** A database of its own, an event-store process and the API process on them. */
+export interface Stack {
+  api: ApiProcess;
+  store: EventStoreProcess;
+  databaseUrl: string;
+  dataDirectory: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  apiKeys: unknown[],
+  environment: Record<string, string> = {},
+): Promise<Stack> {
+  const { createTestDatabase } = await import('../../support/database.ts');
+  const dataDirectory = await temporaryDirectory('ledger-reliability-api-');
+  const [database, store] = await Promise.all([createTestDatabase(), startEventStoreProcess()]);
+  const api = await startApiProcess({
+    dataDirectory,
+    databaseUrl: database.url,
+    eventStoreConnectionString: store.connectionString,
+    apiKeys,
+    environment,
+  });
+  return {
+    api,
+    store,
+    databaseUrl: database.url,
+    dataDirectory,
+    stop: async () => {
+      await api.kill();
+      await store.stop();
+      await database.drop();
+      await removeDirectory(dataDirectory);
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureHeader } from '../../api/webhooks/signature.ts';
+import { EventStore, type StoredEvent } from '../../infra/eventstore/event-store.ts';
+import {
+  graphql,
+  makeKeys,
+  mutate,
+  mutations,
+  payloadOf,
+  type GraphqlAnswer,
+  type MutationName,
+} from './support/client.ts';
+import { startStack, type Stack } from './support/processes.ts';
+
+const simSecret = `sim-${randomUUID()}`;
+/** Codes a mutation payload may carry (README, "Error codes"). */
+const businessCodes = new Set([
+  'PAYMENT_NOT_FOUND', 'PAYMENT_ALREADY_EXISTS', 'INVALID_COMMAND', 'INVALID_TRANSITION',
+  'INVALID_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_MISMATCH', 'AMOUNT_EXCEEDS_PAYMENT',
+  'AMOUNT_EXCEEDS_AUTHORIZED', 'AMOUNT_EXCEEDS_CAPTURABLE', 'SETTLEMENT_EXCEEDS_CAPTURED',
+  'REFUND_EXCEEDS_REFUNDABLE', 'REFUND_NOT_FOUND', 'DISPUTE_NOT_FOUND', 'DISPUTE_EXCEEDS_CAPTURED',
+  'IDEMPOTENCY_KEY_REUSED', 'CONCURRENCY_CONFLICT', 'PAYMENT_EXPIRED', 'PROVIDER_REFERENCE_IN_USE',
+]);
+/** Codes of GraphQL errors for a request refused as a whole. */
+const requestCodes = new Set([
+  'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_DEEP',
+  'QUERY_TOO_COMPLEX',
+]);
+
+const anything = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),
+);
+const amountText = fc.oneof(
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
+  fc.constantFrom(
+    '0', '-1', '-0', '1.5', '1e3', ' 10', '10 ', '0x10', '٣', '+5', '01', '',
+    '9223372036854775807', '9223372036854775808', '18446744073709551616',
+  ),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
+const currency = fc.oneof(
+  fc.constantFrom('USD', 'usd', 'JPY', 'KWD', 'XXX', 'XAU', 'XTS', 'ABC', 'US', 'USDD', '', 'ÜSD'),
+  fc.string({ maxLength: 4 }),
+);
+const money = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ amount: amountText, currency }) },
+  { weight: 1, arbitrary: anything },
+  { weight: 1, arbitrary: fc.record({ amount: anything, currency: anything }, { requiredKeys: [] }) },
+);
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('\u0000', 'a\u0007b', '\u202eevil', 'ok\n', 'x'.repeat(256), '😀'.repeat(70)),
+  anything,
+);
+const key = fc.oneof(fc.uuid(), text, fc.constant('x'.repeat(300)));
+
+/**
+ * Bad input of every kind against the running service: property-based fuzzing of every mutation
+ * and of webhook bodies and headers, then the named cases an auditor asks about. Never a 5xx,
+ * always a typed refusal, and a refused input writes nothing.
+ */
+describe('bad input', () => {
+  const { keys, configuration } = makeKeys();
+  let stack: Stack;
+  let store: EventStore;
+  let capturedPaymentId: string;
+
+  beforeAll(async () => {
+    stack = await startStack(configuration, { WEBHOOK_SECRET_SIM: simSecret });
+    store = EventStore.connect(stack.store.connectionString);
+    const created = await mutate(stack.api.url, keys.acmeAll.key, 'createPayment', {
+      idempotencyKey: randomUUID(),
+      amount: { amount: '1000', currency: 'USD' },
+    });
+    capturedPaymentId = payloadOf(created, 'createPayment')!.payment!.id;
+    for (const name of ['authorizePayment', 'capturePayment'] as const) {
+      await mutate(stack.api.url, keys.acmeAll.key, name, {
+        paymentId: capturedPaymentId,
+        idempotencyKey: randomUUID(),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await stack?.stop();
+  });
+
+  async function eventsSince(position: bigint): Promise<StoredEvent[]> {
+    const page = await store.readAllPage(position, 1_000);
+    return page.filter((event) => event.position > position);
+  }
+
+  /** Whether the answer refused the command; fails the test on a 5xx or an untyped error. */
+  function refusal(answer: GraphqlAnswer, name: MutationName): boolean {
+    expect(answer.status, answer.text).toBeLessThan(500);
+    expect(answer.body, answer.text).toBeDefined();
+    const errors = answer.body?.errors ?? [];
+    for (const error of errors) {
+      expect(requestCodes.has(String(error.extensions?.code)), answer.text).toBe(true);
+    }
+    if (errors.length > 0) return true;
+    const payload = payloadOf(answer, name);
+    expect(payload, answer.text).toBeDefined();
+    for (const error of payload!.errors) {
+      expect(businessCodes.has(error.code), answer.text).toBe(true);
+      expect(error.message.length).toBeGreaterThan(0);
+    }
+    return payload!.errors.length > 0;
+  }
+
+  it('createPayment: any input is accepted or refused with a code; a refusal writes nothing', async () => {
+    const input = fc.record(
+      { amount: money, reference: text, idempotencyKey: key, merchantId: text },
+      { requiredKeys: ['amount', 'idempotencyKey'] },
+    );
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: input }, { weight: 1, arbitrary: anything }), async (value) => {
+        const before = await store.headPosition();
+        const answer = await graphql(stack.api.url, keys.acmeAll.key, mutations.createPayment, { input: value });
+        if (refusal(answer, 'createPayment')) {
+          refused += 1;
+          expect(await eventsSince(before), JSON.stringify(value)).toEqual([]);
+        }
+      }),
+      { numRuns: 80 },
+    );
+    expect(refused).toBeGreaterThan(40);
+  }, 120_000);
+
+  it('payment commands: any input is accepted or refused; a refusal moves no money', async () => {
+    const paymentId = fc.oneof(
+      { weight: 3, arbitrary: fc.constant('captured') },
+      { weight: 1, arbitrary: fc.uuid() },
+      { weight: 1, arbitrary: text },
+    );
+    const command = fc.record({
+      name: fc.constantFrom<MutationName>('authorizePayment', 'capturePayment', 'voidPayment', 'refundPayment'),
+      input: fc.record(
+        { paymentId, amount: money, idempotencyKey: key, reason: text },
+        { requiredKeys: ['paymentId', 'idempotencyKey'] },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(command, async ({ name, input }) => {
+        const resolved = { ...input, paymentId: input.paymentId === 'captured' ? capturedPaymentId : input.paymentId };
+        const before = await store.headPosition();
+        const answer = await mutate(stack.api.url, keys.acmeAll.key, name, resolved);
+        if (!refusal(answer, name)) return;
+        // A refusal may be remembered under its idempotency key (a repeat gets the same
+        // refusal), but no payment or refund event is written.
+        const written = (await eventsSince(before)).filter((event) => !event.stream.startsWith('idempotency-'));
+        expect(written, JSON.stringify(resolved)).toEqual([]);
+      }),
+      { numRuns: 80 },
+    );
+    // The payment is untouched: the fuzzing refused every over-refund and double capture.
+    const payment = await graphql(stack.api.url, keys.acmeAll.key, `query($id: ID!) { paymentAsOf(id: $id, at: "2999-01-01T00:00:00Z") { capturedAmount { amount } refundedAmount { amount } } }`, { id: capturedPaymentId });
+    const snapshot = payment.body?.data?.paymentAsOf as { capturedAmount: { amount: string }; refundedAmount: { amount: string } };
+    expect(BigInt(snapshot.refundedAmount.amount)).toBeLessThanOrEqual(BigInt(snapshot.capturedAmount.amount));
+    expect(snapshot.capturedAmount.amount).toBe('1000');
+  }, 120_000);
+
+  it('webhooks: any body and signature header gets a typed 2xx/4xx; a refusal stores nothing', async () => {
+    const simShaped = fc.record(
+      {
+        id: fc.oneof(fc.uuid(), text),
+        type: fc.oneof(fc.constantFrom('payment.captured', 'refund.succeeded', 'nope'), text),
+        created: fc.oneof(fc.integer(), anything),
+        data: fc.oneof(fc.record({ paymentId: text, amount: amountText, currency }, { requiredKeys: [] }), anything),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      simShaped.map((value) => JSON.stringify(value)),
+      fc.json(),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+    );
+    const header = fc.oneof(
+      fc.constant('valid'),
+      fc.constant('stale'),
+      fc.constant('other-secret'),
+      fc.constant('missing'),
+      fc.string({ maxLength: 200 }),
+      fc.constant(`t=${'9'.repeat(30)},v1=${'a'.repeat(64)}`),
+      fc.constant(`t=1,${'v1=00,'.repeat(2_000)}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, header, async (raw, kind) => {
+        const now = Math.floor(Date.now() / 1000);
+        const signature =
+          kind === 'valid' ? signatureHeader(simSecret, now, raw)
+          : kind === 'stale' ? signatureHeader(simSecret, now - 3_600, raw)
+          : kind === 'other-secret' ? signatureHeader(`x${simSecret}`, now, raw)
+          : kind;
+        const before = await store.headPosition();
+        const response = await fetch(`${stack.api.url}/webhooks/sim`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(kind === 'missing' ? {} : { 'ledger-signature': signature }) },
+          body: raw,
+          signal: AbortSignal.timeout(20_000),
+        });
+        const answer = (await response.json()) as Record<string, unknown>;
+        expect([200, 202, 400]).toContain(response.status);
+        const received = (await eventsSince(before)).filter((event) => event.type === 'WebhookReceived');
+        if (response.status === 400) {
+          expect(['INVALID_SIGNATURE', 'INVALID_PAYLOAD']).toContain(answer.error);
+          expect(received).toEqual([]);
+        }
+        if (kind !== 'valid') expect(response.status).toBe(400);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+});
