@@ -169,6 +169,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { path: '/graphql', router: bodyLimit(1024 * 1024) },
         { path: '/graphql', router: apiRateLimit },
         { path: '/graphql', router: graphqlRouter },
+        // Before the raw body parser: it answers 413 only after reading the whole body.
+        { path: '/webhooks', router: bodyLimit(256 * 1024) },
         { path: '/webhooks/:provider', router: webhookRateLimit },
         {
           path: '/webhooks',

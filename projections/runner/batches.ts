@@ -10,7 +10,14 @@ export interface Batch {
 }
 
 export interface BatchOptions {
+  /** Events per batch once the subscription has caught up (live: small, low latency). */
   batchSize: number;
+  /**
+   * Events per batch until the subscription first reports it caught up: larger, so a catch-up
+   * pays the per-transaction costs (round trips, commit, checkpoint row) less often. Default:
+   * `batchSize`.
+   */
+  catchUpBatchSize?: number;
   flushIntervalMs: number;
   accept(event: StoredEvent): boolean;
 }
@@ -48,7 +55,7 @@ function add(batch: Batch, message: SubscriptionMessage, accept: BatchOptions['a
  * `flushIntervalMs` passed since its first message, or when the subscription caught up. While
  * nothing arrives, an empty batch is yielded every `flushIntervalMs`, so the consumer's
  * `for await` loop can notice a stop request or do idle work. The source is read one message at
- * a time, so at most `batchSize` events wait here.
+ * a time, so at most `catchUpBatchSize` (then `batchSize`) events wait here.
  */
 export async function* batchesOf(
   source: AsyncIterator<SubscriptionMessage>,
@@ -57,6 +64,7 @@ export async function* batchesOf(
   let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
   let batch = emptyBatch();
   let deadline = Date.now() + options.flushIntervalMs;
+  let limit = options.catchUpBatchSize ?? options.batchSize;
   try {
     for (;;) {
       pending ??= source.next();
@@ -73,7 +81,8 @@ export async function* batchesOf(
       if (result.done) break;
       if (!hasContent(batch)) deadline = Date.now() + options.flushIntervalMs;
       add(batch, result.value, options.accept);
-      if (batch.events.length >= options.batchSize || batch.caughtUp) {
+      if (batch.caughtUp) limit = options.batchSize;
+      if (batch.events.length >= limit || batch.caughtUp) {
         yield batch;
         batch = emptyBatch();
         deadline = Date.now() + options.flushIntervalMs;

@@ -25,6 +25,8 @@ export interface RunnerOptions {
   logger: Logger;
   instanceId: string;
   batchSize: number;
+  /** Events per batch until the subscription first catches up (see batchesOf). */
+  catchUpBatchSize: number;
   flushIntervalMs: number;
   /** How often a standby tries the lock, and a stopped projection re-reads its state. */
   lockPollMs: number;
@@ -153,6 +155,7 @@ export class ProjectionRunner {
     });
     const batches = batchesOf(messages, {
       batchSize: this.options.batchSize,
+      catchUpBatchSize: this.options.catchUpBatchSize,
       flushIntervalMs: this.options.flushIntervalMs,
       accept: (event) => this.handled.has(event.type),
     });

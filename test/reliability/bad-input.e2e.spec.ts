@@ -224,4 +224,93 @@ describe('bad input', () => {
       { numRuns: 100 },
     );
   }, 120_000);
+  /** Sends headers and only the first bytes of a declared body; the answer must not wait for more. */
+  function partialRequest(path: string, declaredBytes: number, extraHeaders = ''): Promise<string> {
+    const { hostname, port } = new URL(stack.api.url);
+    return new Promise((resolveAnswer, reject) => {
+      const socket = connect({ host: hostname, port: Number(port) });
+      let answer = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`${path}: no answer before the body was complete: ${answer}`));
+      }, 5_000);
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolveAnswer(answer);
+      });
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+          `Authorization: Bearer ${keys.acmeAll.key}\r\n${extraHeaders}` +
+          `Content-Length: ${declaredBytes}\r\n\r\n{"query":"${'x'.repeat(1_000)}`,
+      );
+    });
+  }
+
+  it('refuses oversized bodies with 413 without reading them, and bodies of unknown length', async () => {
+    const graphqlAnswer = await partialRequest('/graphql', 50 * 1024 * 1024);
+    expect(graphqlAnswer).toMatch(/^HTTP\/1\.1 413/);
+    expect(graphqlAnswer).toContain('PAYLOAD_TOO_LARGE');
+    const webhookAnswer = await partialRequest('/webhooks/sim', 50 * 1024 * 1024, 'Ledger-Signature: t=1,v1=00\r\n');
+    expect(webhookAnswer).toMatch(/^HTTP\/1\.1 413/);
+    const chunked = await fetch(`${stack.api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.acmeAll.key}` },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"query":"{ me { keyId } }"}'));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+  });
+
+  it('refuses deep and wide queries and huge page sizes with a typed error', async () => {
+    let deep = 'id';
+    for (let level = 0; level < 15; level += 1) deep = `payment { refunds { ${deep} } }`;
+    const tooDeep = await graphql(stack.api.url, keys.acmeAll.key, `{ refund(id: "x") { ${deep} } }`);
+    expect(tooDeep.status).toBeLessThan(500);
+    expect(tooDeep.body?.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
+    const aliases = Array.from({ length: 600 }, (_, index) => `p${index}: payments(first: 100) { edges { node { id refunds { id } } } }`);
+    const tooWide = await graphql(stack.api.url, keys.acmeAll.key, `{ ${aliases.join(' ')} }`);
+    expect(tooWide.status).toBeLessThan(500);
+    expect(tooWide.body?.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    for (const size of ['101', '1000000', '-1']) {
+      const page = await graphql(stack.api.url, keys.acmeAll.key, `{ payments(first: ${size}) { edges { cursor } } }`);
+      expect(page.status).toBeLessThan(500);
+      expect(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX'], size).toContain(page.body?.errors?.[0]?.extensions?.code);
+    }
+    const beyondInt = await graphql(stack.api.url, keys.acmeAll.key, '{ payments(first: 99999999999) { edges { cursor } } }');
+    expect(beyondInt.status).toBeLessThan(500);
+    expect(beyondInt.body?.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const syntax = await graphql(stack.api.url, keys.acmeAll.key, '{ payments(first: ');
+    expect(syntax.body?.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('refuses bad amounts, currencies and control characters; keeps unicode exactly', async () => {
+    const create = (amount: string, currencyCode: string, reference?: string) =>
+      mutate(stack.api.url, keys.acmeAll.key, 'createPayment', {
+        idempotencyKey: randomUUID(),
+        amount: { amount, currency: currencyCode },
+        ...(reference === undefined ? {} : { reference }),
+      });
+    const codeOf = async (answer: Promise<GraphqlAnswer>) => payloadOf(await answer, 'createPayment')?.errors[0]?.code;
+    for (const amount of ['0', '-1', '-0', '1.5', '1e3', '0x10', '9223372036854775808', '18446744073709551616', '']) {
+      expect(await codeOf(create(amount, 'USD')), amount).toBe('INVALID_AMOUNT');
+    }
+    for (const code of ['XXX', 'XAU', 'XTS', 'ABC', 'US', '€€€']) {
+      expect(await codeOf(create('100', code)), code).toBe('UNKNOWN_CURRENCY');
+    }
+    for (const reference of ['\u0000', 'line\nbreak', 'bell\u0007', 'x'.repeat(256)]) {
+      expect(await codeOf(create('100', 'USD', reference)), JSON.stringify(reference)).toBe('INVALID_COMMAND');
+    }
+    const unicode = 'Zürich – 東京 😀 \u202eRTL';
+    const kept = payloadOf(await create('9223372036854775807', 'JPY', unicode), 'createPayment');
+    expect(kept?.errors).toEqual([]);
+    expect((kept?.payment as { reference?: string } | undefined)?.reference).toBe(unicode);
+  });
 });

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { StreamIndex, type StreamState } from '../storage/stream-index.ts';
 import type { EventStore } from './event-store.ts';
 import { FilterMatcher, type EventFilter } from './event-filter.ts';
+import { PageBuilder } from './page-builder.ts';
 import type { PositionedEvent } from './record-reader.ts';
 import { boundedCount, clampRevision, type AllStart, type ReadDirection, type StreamStart } from './read-positions.ts';
 import {
@@ -12,7 +13,6 @@ import {
   streamOfMetastream,
 } from './stream-metadata.ts';
 
-const readPageEvents = 256;
 const scanPageRecords = 8192;
 
 export type StreamReadResult =
@@ -91,19 +91,19 @@ async function* readRevisionPages(
   count: number,
 ): AsyncGenerator<PositionedEvent[]> {
   let remaining = count;
-  let page: number[] = [];
+  let page = new PageBuilder(store.table);
   for (const revision of revisions) {
     if (remaining === 0) break;
     const sequence = StreamIndex.sequenceOf(state, revision);
     if (window.oldestCreatedMs !== undefined && store.table.createdMsAt(sequence) < window.oldestCreatedMs) continue;
-    page.push(sequence);
+    page.add(sequence);
     remaining -= 1;
-    if (page.length === readPageEvents) {
-      yield await store.reader.read(page);
-      page = [];
+    if (page.full) {
+      yield await store.reader.read(page.sequences);
+      page = new PageBuilder(store.table);
     }
   }
-  if (page.length > 0) yield await store.reader.read(page);
+  if (page.length > 0) yield await store.reader.read(page.sequences);
 }
 
 /** `$all` in log order; ignores stream metadata and soft deletes, as ESDB does. */
@@ -121,14 +121,14 @@ export async function* readAll(
   const step = direction === 'forwards' ? 1 : -1;
   // Bounded by the log length: each page advances the cursor by up to scanPageRecords.
   while (remaining > 0 && cursor >= 0 && cursor < end) {
-    const page: number[] = [];
+    const page = new PageBuilder(store.table);
     for (let scanned = 0; scanned < scanPageRecords && cursor >= 0 && cursor < end; scanned += 1) {
-      if (!matcher || matcher.matches(cursor)) page.push(cursor);
+      if (!matcher || matcher.matches(cursor)) page.add(cursor);
       cursor += step;
-      if (page.length === remaining || page.length === readPageEvents) break;
+      if (page.length === remaining || page.full) break;
     }
     remaining -= page.length;
-    if (page.length > 0) yield await store.reader.read(page);
+    if (page.length > 0) yield await store.reader.read(page.sequences);
     else await yieldToEventLoop();
   }
 }

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { StreamIndex, type StreamState } from '../storage/stream-index.ts';
 import type { EventStore } from './event-store.ts';
 import { FilterMatcher, type EventFilter } from './event-filter.ts';
+import { PageBuilder } from './page-builder.ts';
 import type { PositionedEvent } from './record-reader.ts';
 import type { AllStart, StreamStart } from './read-positions.ts';
 import { isTombstoned, visibleWindow } from './stream-reads.ts';
@@ -18,7 +19,6 @@ export class SubscriptionStreamDeleted extends Error {
   }
 }
 
-const pageEvents = 256;
 const scanPageRecords = 8192;
 
 /**
@@ -76,14 +76,14 @@ function nextStreamPage(
   const window = visibleWindow(store, state, nowMs);
   let revision = Number(cursor);
   if (!caughtUp && revision < window.firstRevision) revision = window.firstRevision;
-  const page: number[] = [];
-  for (; revision < window.endRevision && page.length < pageEvents; revision += 1) {
+  const page = new PageBuilder(store.table);
+  for (; revision < window.endRevision && !page.full; revision += 1) {
     const sequence = StreamIndex.sequenceOf(state, revision);
     const tooOld =
       !caughtUp && window.oldestCreatedMs !== undefined && store.table.createdMsAt(sequence) < window.oldestCreatedMs;
-    if (!tooOld) page.push(sequence);
+    if (!tooOld) page.add(sequence);
   }
-  return { page, nextRevision: revision };
+  return { page: page.sequences, nextRevision: revision };
 }
 
 export async function* subscribeToAll(
@@ -102,17 +102,17 @@ export async function* subscribeToAll(
   while (!signal.aborted) {
     const end = store.durableCount;
     if (cursor < end) {
-      const page: number[] = [];
+      const page = new PageBuilder(store.table);
       let scanned = 0;
-      for (; cursor < end && scanned < scanPageRecords && page.length < pageEvents; cursor += 1, scanned += 1) {
+      for (; cursor < end && scanned < scanPageRecords && !page.full; cursor += 1, scanned += 1) {
         considered += 1;
-        if (!matcher || matcher.matches(cursor)) page.push(cursor);
+        if (!matcher || matcher.matches(cursor)) page.add(cursor);
         if (considered >= checkpointInterval) {
           cursor += 1;
           break;
         }
       }
-      if (page.length > 0) yield { kind: 'events', events: await store.reader.read(page) };
+      if (page.length > 0) yield { kind: 'events', events: await store.reader.read(page.sequences) };
       else await yieldToEventLoop();
       if (considered >= checkpointInterval) {
         considered = 0;

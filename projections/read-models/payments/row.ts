@@ -6,7 +6,7 @@ import type {
 } from '../../../domain/payment/index.ts';
 import type { CurrencyCode } from '../../../domain/money/index.ts';
 import type { ColumnSpec } from '../../core/sql.ts';
-import { jsonSafe } from '../../core/sql.ts';
+import { jsonText } from '../../core/sql.ts';
 
 /** A `payments` row as pg returns it (int8 → bigint, timestamptz → Date, jsonb → parsed). */
 export interface PaymentRow {
@@ -194,9 +194,9 @@ export function rowValues(state: PaymentState, revision: bigint, position: bigin
     state.settlement?.settledAt ?? null,
     state.closedAt,
     state.closeReason,
-    jsonSafe([...state.captures.values()]),
-    jsonSafe([...state.refunds.values()]),
-    jsonSafe([...state.disputes.values()]),
+    jsonText([...state.captures.values()]),
+    jsonText([...state.refunds.values()]),
+    jsonText([...state.disputes.values()]),
     state.createdAt,
     state.updatedAt,
     revision,

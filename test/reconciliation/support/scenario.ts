@@ -145,6 +145,33 @@ function seedFor(builder: ScenarioBuilder, index: number, role: string | undefin
   };
 }
 
+/** A settlement line, then a refund or dispute line for the same payment. */
+function addItemRole(
+  builder: ScenarioBuilder,
+  index: number,
+  seed: SeedPayment,
+  role: string,
+  row: Row,
+): void {
+  builder.settle(row);
+  const id = `txn_${builder.tag}_${index}_${role === 'refund' ? 'r' : 'd'}`;
+  if (role === 'refund') {
+    const refundId = `re_${builder.tag}_${index}`;
+    seed.refund = { refundId, amount: seed.amount / 2n };
+    builder.samples.set('refund', refundId);
+    const refund = { ...row, id, type: 'refund', category: 'refund', source: refundId };
+    return builder.line({ ...refund, amount: -(seed.amount / 2n), fee: 0n }, 'matched');
+  }
+  const disputeId = `dp_${builder.tag}_${index}`;
+  seed.dispute = { disputeId, amount: seed.amount };
+  const fee = role === 'dispute' ? 0n : 1_500n;
+  const dispute = { ...row, id, type: 'adjustment', category: 'dispute', source: disputeId };
+  builder.line(
+    { ...dispute, amount: -seed.amount, fee },
+    role === 'dispute' ? 'matched' : 'unsupported',
+  );
+}
+
 function addRole(
   builder: ScenarioBuilder,
   index: number,
@@ -166,67 +193,28 @@ function addRole(
     case 'repeated_line':
       builder.settle(row);
       return builder.settle(row, 'duplicate');
-    case 'settled_elsewhere': {
-      const fee = row.fee;
+    case 'settled_elsewhere':
       seed.settlement = {
         settlementId: `txn_old_${builder.tag}_${index}`,
         amount: seed.amount,
-        fee,
+        fee: row.fee,
       };
-      builder.book(seed.currency, seed.amount, fee);
+      builder.book(seed.currency, seed.amount, row.fee);
       return builder.settle(row, 'duplicate');
-    }
-    case 'refund': {
-      const refundId = `re_${builder.tag}_${index}`;
-      seed.refund = { refundId, amount: seed.amount / 2n };
-      builder.settle(row);
-      builder.samples.set('refund', refundId);
-      return builder.line(
-        {
-          ...row,
-          id: `txn_${builder.tag}_${index}_r`,
-          type: 'refund',
-          category: 'refund',
-          source: refundId,
-          amount: -(seed.amount / 2n),
-          fee: 0n,
-        },
-        'matched',
-      );
-    }
+    case 'refund':
     case 'dispute':
-    case 'dispute_fee': {
-      const disputeId = `dp_${builder.tag}_${index}`;
-      seed.dispute = { disputeId, amount: seed.amount };
-      builder.settle(row);
-      const fee = role === 'dispute' ? 0n : 1_500n;
-      const dispute = {
-        ...row,
-        id: `txn_${builder.tag}_${index}_d`,
-        type: 'adjustment',
-        category: 'dispute',
-        source: disputeId,
-        amount: -seed.amount,
-        fee,
-      };
-      return builder.line(dispute, role === 'dispute' ? 'matched' : 'unsupported');
-    }
+    case 'dispute_fee':
+      return addItemRole(builder, index, seed, role, row);
     case 'no_reference':
       return builder.settle({ ...row, source: '' });
     case 'same_source_twice':
       builder.settle(row);
       return builder.settle({ ...row, id: `${row.id}_again` }, 'duplicate');
-    case 'ghost_line':
+    case 'ghost_line': {
       builder.settle(row);
-      return builder.line(
-        {
-          ...row,
-          id: `${row.id}_ghost`,
-          source: `pi_ghost_${builder.tag}_${index}`,
-          amount: 800_000_000n + BigInt(index),
-        },
-        'missing_in_ledger',
-      );
+      const ghost = { ...row, id: `${row.id}_ghost`, source: `pi_ghost_${builder.tag}_${index}` };
+      return builder.line({ ...ghost, amount: 800_000_000n + BigInt(index) }, 'missing_in_ledger');
+    }
     default:
       return builder.settle(row);
   }
