@@ -24,7 +24,7 @@ export interface StartProjectionsOptions {
   batchSize?: number;
   /**
    * Events per transaction while a runner catches up (bounded; at least `batchSize`). Default
-   * 4,000: per-batch costs are paid less often, and every runner holds at most this many events.
+   * 2,000: per-batch costs are paid less often, and every runner holds at most this many events.
    */
   catchUpBatchSize?: number;
   /** Longest wait before a partial batch is committed. Default 100 ms. */
@@ -93,7 +93,7 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
         logger,
         instanceId,
         batchSize: liveBatchSize,
-        catchUpBatchSize: Math.max(liveBatchSize, options.catchUpBatchSize ?? 4_000),
+        catchUpBatchSize: Math.max(liveBatchSize, options.catchUpBatchSize ?? 2_000),
         flushIntervalMs: options.flushIntervalMs ?? 100,
         lockPollMs: options.lockPollMs ?? 1_000,
         retryDelayMs: 1_000,

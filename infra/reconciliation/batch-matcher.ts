@@ -9,6 +9,7 @@ import {
   lookupByAmountAndDate,
   matchLine,
 } from '../../domain/reconciliation/index.ts';
+import type { KeyTable } from './compact-key-table.ts';
 import type { LedgerReader } from './ledger-reader.ts';
 
 /** A decision with the line it is about (null for a ledger payment no line mentions). */
@@ -27,7 +28,7 @@ export interface MatchContext {
    * Every ledger payment a line of this run touched → the line that settles it (0 when no line
    * settles it). Shared by all batches of the run; "missing at provider" reads it at the end.
    */
-  touched: Map<string, number>;
+  touched: KeyTable;
 }
 
 /** Candidates looked at per line without a reference; more are ambiguous anyway. */
@@ -117,11 +118,7 @@ async function lookupFor(
 }
 
 /** One settling line per payment and report: a second one is a duplicate, not a second settle. */
-function claim(
-  line: ReportLine,
-  decision: LineDecision,
-  touched: Map<string, number>,
-): LineDecision {
+function claim(line: ReportLine, decision: LineDecision, touched: KeyTable): LineDecision {
   const paymentId = decision.paymentId;
   if (paymentId === null) return decision;
   const settler = touched.get(paymentId) ?? 0;

@@ -11,6 +11,7 @@ import type { EventStore } from '../eventstore/event-store.ts';
 import type { CommandContext } from '../write/event-metadata.ts';
 import type { PaymentService } from '../write/payment-service.ts';
 import { matchBatch, type MatchContext, type MatchedLine } from './batch-matcher.ts';
+import { CompactKeyTable } from './compact-key-table.ts';
 import { compensate } from './compensation.ts';
 import type { LedgerReader } from './ledger-reader.ts';
 import { chunksOf, exceptionIdOf, recordedLine } from './recorded-lines.ts';
@@ -98,8 +99,8 @@ function completed(writer: RunWriter, alreadyReconciled: boolean): ReconcileResu
 }
 
 /** Payments the recorded batches already touched, so a resumed run knows them. */
-function touchedBy(events: readonly ReconciliationEvent[]): Map<string, number> {
-  const touched = new Map<string, number>();
+function touchedBy(events: readonly ReconciliationEvent[]): CompactKeyTable {
+  const touched = new CompactKeyTable();
   for (const event of events) {
     if (event.type !== 'ReconciliationBatchRecorded') continue;
     const { settled, exceptions } = event.data;

@@ -1,5 +1,6 @@
 import type { ReportFormat, ReportLine } from '../../domain/reconciliation/index.ts';
 import { duplicateKeys } from '../../domain/reconciliation/index.ts';
+import { CompactKeyTable } from './compact-key-table.ts';
 import { csvRecords, CsvSyntaxError } from './csv-records.ts';
 import type { FormatReader, RowParser } from './format-reader.ts';
 import { ledgerCsvFormat } from './ledger-format.ts';
@@ -42,9 +43,9 @@ class ProblemList {
   }
 }
 
-/** Tracks the first line of each duplicate key; memory grows with distinct keys only. */
+/** Tracks the first line of each duplicate key, in about 16 bytes per key. */
 class DuplicateTracker {
-  private readonly firstLines = new Map<string, number>();
+  private readonly firstLines = new CompactKeyTable();
   readonly duplicates = new Map<number, number>();
 
   observe(line: ReportLine): void {

@@ -161,6 +161,12 @@ export function stateFromRow(row: PaymentRow): PaymentState {
   };
 }
 
+/** A captures/refunds/disputes map as JSON text, amounts as decimal text (as storedMap reads). */
+function storedItemsText(items: ReadonlyMap<string, { readonly amount: bigint }>): string {
+  if (items.size === 0) return '[]';
+  return jsonText([...items.values()].map((item) => ({ ...item, amount: item.amount.toString() })));
+}
+
 /** Column values in `paymentColumns` order for one folded payment. */
 export function rowValues(state: PaymentState, revision: bigint, position: bigint): unknown[] {
   return [
@@ -194,9 +200,9 @@ export function rowValues(state: PaymentState, revision: bigint, position: bigin
     state.settlement?.settledAt ?? null,
     state.closedAt,
     state.closeReason,
-    jsonText([...state.captures.values()]),
-    jsonText([...state.refunds.values()]),
-    jsonText([...state.disputes.values()]),
+    storedItemsText(state.captures),
+    storedItemsText(state.refunds),
+    storedItemsText(state.disputes),
     state.createdAt,
     state.updatedAt,
     revision,

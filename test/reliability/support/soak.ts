@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { expect } from 'vitest';
+import { EventStore } from '../../../infra/eventstore/event-store.ts';
+import { createPool } from '../../../infra/postgres/pool.ts';
+import { allProjections } from '../../../projections/registry.ts';
+import { verifyLedger } from '../../../projections/verify/verify.ts';
+import {
+  graphql,
+  makeKeys,
+  mutate,
+  payloadOf,
+  postSimCallback,
+  readAllEvents,
+  type MutationName,
+  type MutationPayload,
+} from './client.ts';
+import { delay, startStack, waitUntil } from './processes.ts';
+
+export interface SoakOptions {
+  durationMs: number;
+  workers: number;
+  /** Allowed growth of the API's RSS from the end of the warm-up to the end, in MiB. */
+  rssGrowthMaxMiB: number;
+}
+
+export interface SoakReport {
+  commands: number;
+  duplicates: number;
+  queries: number;
+  callbacks: number;
+  rssMiB: number[];
+}
+
+const currencies = ['USD', 'EUR', 'JPY'] as const;
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0');
+  return Math.round(kib / 1024);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * Mixed load for a bounded time: commands (a share sent twice at once with the same key, as a
+ * client retrying too early), queries, and signed provider callbacks (each delivered twice).
+ * Then: no acknowledged effect lost or doubled (event store against client records), journal
+ * balanced per currency, `verify` clean, the API's RSS flat.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const simSecret = `sim-soak-${randomUUID()}`;
+  const { keys, configuration } = makeKeys();
+  const stack = await startStack(configuration, { WEBHOOK_SECRET_SIM: simSecret, LOG_LEVEL: 'warn' });
+  const url = stack.api.url;
+  const key = keys.acmeAll.key;
+  const report: SoakReport = { commands: 0, duplicates: 0, queries: 0, callbacks: 0, rssMiB: [] };
+  const acknowledged = new Map<MutationName, Set<string>>();
+  const refundsSucceeded = new Set<string>();
+  const remember = (name: MutationName, id: string) => {
+    const ids = acknowledged.get(name) ?? new Set<string>();
+    ids.add(id);
+    acknowledged.set(name, ids);
+  };
+  const deadline = Date.now() + options.durationMs;
+
+  async function command(name: MutationName, input: Record<string, unknown>): Promise<MutationPayload> {
+    const withKey = { ...input, idempotencyKey: randomUUID() };
+    const twice = Math.random() < 0.2;
+    const answers = await Promise.all(
+      Array.from({ length: twice ? 2 : 1 }, () => mutate(url, key, name, withKey, 30_000)),
+    );
+    report.commands += 1;
+    if (twice) report.duplicates += 1;
+    const payloads = answers.map((answer) => payloadOf(answer, name));
+    expect(payloads[0], answers[0]!.text).toBeDefined();
+    // A duplicate gets the first result, never a second effect.
+    if (twice) expect(payloads[1]).toEqual(payloads[0]);
+    const payload = payloads[0]!;
+    expect(payload.errors, answers[0]!.text).toEqual([]);
+    return payload;
+  }
+
+  async function paymentLife(): Promise<void> {
+    const currency = currencies[Math.floor(Math.random() * currencies.length)]!;
+    const created = await command('createPayment', { amount: { amount: '10000', currency } });
+    const paymentId = created.payment!.id;
+    remember('createPayment', paymentId);
+    await command('authorizePayment', { paymentId });
+    const captured = await command('capturePayment', { paymentId, amount: { amount: '8000', currency } });
+    remember('capturePayment', `${paymentId}:${captured.payment!.status}`);
+    const refunded = await command('refundPayment', { paymentId, amount: { amount: '1500', currency } });
+    const refundId = refunded.refund!.id;
+    remember('refundPayment', refundId);
+    const callback = {
+      id: `evt_${randomUUID()}`,
+      type: 'refund.succeeded',
+      created: Math.floor(Date.now() / 1000),
+      data: { paymentId, refundId, amount: '1500', currency },
+    };
+    const deliveries = await Promise.all([
+      postSimCallback(url, simSecret, callback),
+      postSimCallback(url, simSecret, callback),
+    ]);
+    report.callbacks += 2;
+    expect(deliveries.map((delivery) => delivery.status).sort()).toEqual([200, 202]);
+    refundsSucceeded.add(refundId);
+    const list = await graphql(url, keys.acmeRead.key, '{ payments(first: 20) { edges { node { id status } } } trialBalance(currency: "USD") { total { amount } } }');
+    expect(list.status).toBe(200);
+    expect(list.body?.errors).toBeUndefined();
+    report.queries += 1;
+  }
+
+  const sampler = (async () => {
+    while (Date.now() < deadline) {
+      report.rssMiB.push(await rssMiB(stack.api.process.pid!));
+      await delay(Math.min(5_000, Math.max(500, options.durationMs / 60)));
+    }
+  })();
+  try {
+    await Promise.all(
+      Array.from({ length: options.workers }, async () => {
+        for (let life = 0; life < 1_000_000 && Date.now() < deadline; life += 1) await paymentLife();
+      }),
+    );
+    await sampler;
+    await checkStores(stack.store.connectionString, stack.databaseUrl, acknowledged, refundsSucceeded);
+    const head = await (async () => {
+      const store = EventStore.connect(stack.store.connectionString);
+      try {
+        return await store.headPosition();
+      } finally {
+        await store.close();
+      }
+    })();
+    for (const currency of currencies) {
+      const balance = await graphql(url, keys.acmeRead.key, `{ trialBalance(currency: "${currency}") { total { amount } debits { amount } } }`, {}, { headers: { 'x-consistency-token': head.toString() } });
+      expect(balance.body?.data?.trialBalance, balance.text).toMatchObject({ total: { amount: '0' } });
+    }
+    const warm = report.rssMiB.slice(Math.floor(report.rssMiB.length / 4), Math.floor(report.rssMiB.length / 2));
+    const end = report.rssMiB.slice(-Math.max(1, Math.floor(report.rssMiB.length / 4)));
+    expect(median(end) - median(warm), `RSS samples (MiB): ${report.rssMiB.join(' ')}`).toBeLessThanOrEqual(options.rssGrowthMaxMiB);
+    return report;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** The event store against the clients' records; then `verify` on the read side. */
+async function checkStores(
+  connectionString: string,
+  databaseUrl: string,
+  acknowledged: Map<MutationName, Set<string>>,
+  refundsSucceeded: Set<string>,
+): Promise<void> {
+  const store = EventStore.connect(connectionString);
+  const pool = createPool({ connectionString: databaseUrl, maxConnections: 2, applicationName: 'soak-verify' });
+  try {
+    const events = await waitUntil(
+      async () => {
+        const all = await readAllEvents(store);
+        const succeeded = all.filter((event) => event.type === 'RefundSucceeded').length;
+        return succeeded >= refundsSucceeded.size ? all : undefined;
+      },
+      60_000,
+      'the callbacks to be applied',
+      500,
+    );
+    const ids = (type: string, field: string) => events.filter((event) => event.type === type).map((event) => String(event.data[field]));
+    const sorted = (values: Iterable<string>) => [...values].sort();
+    expect(sorted(ids('PaymentInitiated', 'paymentId'))).toEqual(sorted(acknowledged.get('createPayment') ?? []));
+    expect(ids('PaymentCaptured', 'paymentId')).toHaveLength(acknowledged.get('capturePayment')?.size ?? 0);
+    expect(sorted(ids('RefundRequested', 'refundId'))).toEqual(sorted(acknowledged.get('refundPayment') ?? []));
+    expect(sorted(ids('RefundSucceeded', 'refundId'))).toEqual(sorted(refundsSucceeded));
+    const report = await verifyLedger({ pool, eventStore: store, projections: allProjections, batchSize: 2_000 });
+    expect(report.chains.broken).toEqual([]);
+    expect(report.projections.filter((item) => item.drift || item.inconclusive)).toEqual([]);
+  } finally {
+    await pool.end();
+    await store.close();
+  }
+}
