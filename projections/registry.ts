@@ -2,6 +2,7 @@ import type { Projection } from './core/types.ts';
 import { auditLogProjection } from './read-models/audit-log/projection.ts';
 import { journalProjection } from './read-models/journal/projection.ts';
 import { paymentsProjection } from './read-models/payments/projection.ts';
+import { reconciliationProjection } from './read-models/reconciliation/projection.ts';
 import { refundsProjection } from './read-models/refunds/projection.ts';
 import { webhookInboxProjection } from './read-models/webhook-inbox/projection.ts';
 
@@ -12,6 +13,7 @@ export const allProjections: readonly Projection[] = [
   auditLogProjection,
   webhookInboxProjection,
   journalProjection,
+  reconciliationProjection,
 ];
 
 export function projectionNamed(name: string, projections = allProjections): Projection {

@@ -1,4 +1,9 @@
 import type { WebhookOperations } from '../../infra/webhooks/operator.ts';
+import type { ReconciliationService } from '../../infra/reconciliation/service.ts';
+import {
+  createReconciliationResolvers,
+  reconciliationTypeDefs,
+} from '../graphql-reconciliation/index.ts';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
@@ -47,6 +52,8 @@ export interface GraphqlRouterDependencies {
   limits?: Partial<Omit<QueryLimits, 'introspection'>>;
   /** Callback operations for role operate (list, replay, resolve). */
   webhooks?: WebhookOperations;
+  /** Settlement-report reconciliation (runs, exceptions, resolutions). */
+  reconciliation?: ReconciliationService;
 }
 
 type ServerContext = { req: Request; res: Response };
@@ -192,7 +199,17 @@ export function createGraphqlRouter(deps: GraphqlRouterDependencies): Router {
     introspection: deps.introspection,
   };
   const yoga = createYoga<ServerContext, GraphqlContext>({
-    schema: createSchema<GraphqlContext & ServerContext>({ typeDefs, resolvers }),
+    schema: createSchema<GraphqlContext & ServerContext>(
+      deps.reconciliation
+        ? {
+            typeDefs: [...typeDefs, reconciliationTypeDefs],
+            resolvers: [
+              resolvers,
+              createReconciliationResolvers({ reconciliation: deps.reconciliation }),
+            ],
+          }
+        : { typeDefs, resolvers },
+    ),
     graphqlEndpoint: graphqlPath,
     context: ({ req }) => {
       const identity = identities.get(req);

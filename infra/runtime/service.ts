@@ -18,6 +18,7 @@ import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
 import { loadApiKeys } from '../../api/auth/index.ts';
 import { createGraphqlRouter } from '../../api/graphql/index.ts';
+import { ReconciliationService } from '../reconciliation/service.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -147,6 +148,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       projections,
       introspection: config.GRAPHQL_INTROSPECTION,
       webhooks: createWebhookOperations({ eventStore, pool }),
+      reconciliation: new ReconciliationService({
+        store: eventStore,
+        pool: readPool,
+        payments: paymentService,
+      }),
     });
     const apiRateLimit = rateLimit({
       ratePerSecond: config.RATE_LIMIT_RPS,

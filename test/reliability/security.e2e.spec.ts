@@ -45,6 +45,10 @@ const expectations: Record<string, { role: Role; platformOnly?: boolean }> = {
   'Mutation.retryProjection': { role: 'operate', platformOnly: true },
   'Mutation.replayCallback': { role: 'operate' },
   'Mutation.resolveCallback': { role: 'operate' },
+  'Query.reconciliationRuns': { role: 'read' },
+  'Query.reconciliationRun': { role: 'read' },
+  'Mutation.reconcileReport': { role: 'operate' },
+  'Mutation.resolveReconciliationException': { role: 'operate' },
 };
 
 const simSecret = `sim-secret-${randomUUID()}`;
@@ -85,6 +89,10 @@ function documentFor(field: string, target: Target): { query: string; variables:
     'Mutation.retryProjection': { query: 'mutation { retryProjection(input: { name: "payments" }) { name } }', variables: {} },
     'Query.callbacks': { query: '{ callbacks(first: 50) { items { id merchantId paymentId payload } } }', variables: {} },
     'Mutation.replayCallback': { query: 'mutation($id: ID!) { replayCallback(id: $id) { callback { id } errors { code } } }', variables: { id: `sim:${target.paymentId}` } },
+    'Query.reconciliationRuns': { query: '{ reconciliationRuns(first: 50) { edges { node { id merchantId } } } }', variables: {} },
+    'Query.reconciliationRun': { query: 'query($id: ID!) { reconciliationRun(id: $id) { id merchantId } }', variables: { id: `run-${target.paymentId}` } },
+    'Mutation.reconcileReport': { query: 'mutation($input: ReconcileReportInput!) { reconcileReport(input: $input) { run { id merchantId } errors { code } } }', variables: { input: { filename: 'matrix.csv', format: 'LEDGER_CSV', content: 'not,a,report\n', merchantId: target.merchantId } } },
+    'Mutation.resolveReconciliationException': { query: 'mutation($input: ResolveReconciliationExceptionInput!) { resolveReconciliationException(input: $input) { run { id } errors { code } } }', variables: { input: { runId: `run-${target.paymentId}`, exceptionId: 'none', resolution: 'WRITE_OFF', note: 'matrix' } } },
     'Mutation.resolveCallback': { query: 'mutation($id: ID!) { resolveCallback(input: { id: $id, resolution: DISMISSED, note: "matrix" }) { callback { id } errors { code } } }', variables: { id: `sim:${target.paymentId}` } },
   };
   const document = documents[field];
