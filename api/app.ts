@@ -28,9 +28,15 @@ export function createApp(options: AppOptions): Express {
         response.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/metrics' },
+      autoLogging: {
+        ignore: (request) => request.url === '/healthz' || request.url === '/metrics',
+      },
       customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        error || response.statusCode >= 500
+          ? 'error'
+          : response.statusCode >= 400
+            ? 'warn'
+            : 'info',
     }),
   );
   app.use(healthRouter(options.dependencies));

@@ -12,7 +12,10 @@ const checkTimeoutMs = 2_000;
 async function runCheck(dependency: DependencyCheck): Promise<{ name: string; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${checkTimeoutMs} ms`)), checkTimeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${checkTimeoutMs} ms`)),
+      checkTimeoutMs,
+    );
   });
   try {
     await Promise.race([dependency.check(), timeout]);

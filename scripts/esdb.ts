@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startEventStoreServer } from '../infra/eventstore-server/index.ts';
 
-const usage = 'usage: npm run esdb -- --port 2113 --db ./.data/esdb [--host 127.0.0.1] [--tls-cert file --tls-key file [--tls-ca file]]';
+const usage =
+  'usage: npm run esdb -- --port 2113 --db ./.data/esdb [--host 127.0.0.1] [--tls-cert file --tls-key file [--tls-ca file]]';
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -15,7 +16,8 @@ function parseOptions() {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port\n${usage}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`invalid --port\n${usage}`);
   const certificateFile = values['tls-cert'];
   const privateKeyFile = values['tls-key'];
   if ((certificateFile === undefined) !== (privateKeyFile === undefined)) {
@@ -30,7 +32,10 @@ function parseOptions() {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const server = await startEventStoreServer({ ...options, logger: (line) => process.stderr.write(`${line}\n`) });
+  const server = await startEventStoreServer({
+    ...options,
+    logger: (line) => process.stderr.write(`${line}\n`),
+  });
   process.stdout.write(
     `esdb listening on ${server.connectionString} (db ${options.dataDirectory}, ${server.eventCount()} events)\n`,
   );
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`esdb failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `esdb failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -48,7 +48,9 @@ describe('service foundation', () => {
   });
 
   it('echoes a request id on every response', async () => {
-    const response = await fetch(`${service.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    const response = await fetch(`${service.url}/healthz`, {
+      headers: { 'x-request-id': 'abc-123' },
+    });
     expect(response.headers.get('x-request-id')).toBe('abc-123');
     const generated = await fetch(`${service.url}/healthz`);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

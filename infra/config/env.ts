@@ -19,9 +19,12 @@ const postgresUrlSchema = z
 const esdbConnectionSchema = z
   .string()
   .trim()
-  .refine((value) => /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb):\/\/.+/.test(value), {
-    message: 'must be an esdb:// (or esdb+discover://, kurrentdb://) connection string',
-  });
+  .refine(
+    (value) => /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb):\/\/.+/.test(value),
+    {
+      message: 'must be an esdb:// (or esdb+discover://, kurrentdb://) connection string',
+    },
+  );
 
 const nonNegativeInteger = (name: string) =>
   z.coerce

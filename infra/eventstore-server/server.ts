@@ -40,11 +40,14 @@ export interface RunningEventStoreServer {
 const maximumReceiveBytes = 17 * 1024 * 1024 + 64 * 1024;
 const shutdownGraceMs = 1_000;
 
-export async function startEventStoreServer(options: EventStoreServerOptions): Promise<RunningEventStoreServer> {
+export async function startEventStoreServer(
+  options: EventStoreServerOptions,
+): Promise<RunningEventStoreServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? (() => undefined);
   const { store, droppedBytes } = await EventStore.open(options.dataDirectory);
-  if (droppedBytes > 0) log(`esdb recovery dropped ${droppedBytes} bytes of torn or corrupt log tail`);
+  if (droppedBytes > 0)
+    log(`esdb recovery dropped ${droppedBytes} bytes of torn or corrupt log tail`);
   const server = new Server({ 'grpc.max_receive_message_length': maximumReceiveBytes });
   let boundPort = options.port;
   registerServices(server, store, host, () => boundPort, options.tls);
@@ -63,7 +66,13 @@ export async function startEventStoreServer(options: EventStoreServerOptions): P
   };
 }
 
-function registerServices(server: Server, store: EventStore, host: string, port: () => number, tls: TlsOptions | undefined): void {
+function registerServices(
+  server: Server,
+  store: EventStore,
+  host: string,
+  port: () => number,
+  tls: TlsOptions | undefined,
+): void {
   const guard = tls ? authenticationGuard(tls.users ?? defaultUsers) : undefined;
   const streamsImplementation: UntypedServiceImplementation = {
     read: guarded(readHandler(store, Date.now) as never, guard),
@@ -73,25 +82,38 @@ function registerServices(server: Server, store: EventStore, host: string, port:
     tombstone: guarded(tombstoneHandler(store) as never, guard),
   };
   server.addService(streamsService, streamsImplementation);
-  server.addService(serverFeaturesService, { getSupportedMethods: supportedMethodsHandler() as never });
+  server.addService(serverFeaturesService, {
+    getSupportedMethods: supportedMethodsHandler() as never,
+  });
   server.addService(gossipService, { read: gossipHandler(host, port) as never });
 }
 
 async function credentialsFor(tls: TlsOptions | undefined): Promise<ServerCredentials> {
   if (!tls) return ServerCredentials.createInsecure();
-  const [certificate, privateKey] = await Promise.all([readFile(tls.certificateFile), readFile(tls.privateKeyFile)]);
-  return ServerCredentials.createSsl(null, [{ cert_chain: certificate, private_key: privateKey }], false);
+  const [certificate, privateKey] = await Promise.all([
+    readFile(tls.certificateFile),
+    readFile(tls.privateKeyFile),
+  ]);
+  return ServerCredentials.createSsl(
+    null,
+    [{ cert_chain: certificate, private_key: privateKey }],
+    false,
+  );
 }
 
 function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
+    server.bindAsync(address, credentials, (error, port) =>
+      error ? reject(error) : resolve(port),
+    );
   });
 }
 
 function connectionStringFor(host: string, port: number, tls: TlsOptions | undefined): string {
   if (!tls) return `esdb://${host}:${port}?tls=false`;
-  const authority = tls.certificateAuthorityFile ? `&tlsCAFile=${encodeURIComponent(tls.certificateAuthorityFile)}` : '';
+  const authority = tls.certificateAuthorityFile
+    ? `&tlsCAFile=${encodeURIComponent(tls.certificateAuthorityFile)}`
+    : '';
   return `esdb://${host}:${port}?tls=true${authority}`;
 }
 

@@ -60,7 +60,9 @@ export function startEmbeddedEventStore(
     }, options.startTimeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`embedded event store exited during start (code ${code}, signal ${signal})`));
+      reject(
+        new Error(`embedded event store exited during start (code ${code}, signal ${signal})`),
+      );
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = readyPattern.exec(line);

@@ -143,7 +143,9 @@ async function withDeadline<Value>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout();
-      reject(new EventStoreUnavailableError(new Error(`${what}: deadline of ${deadlineMs} ms exceeded`)));
+      reject(
+        new EventStoreUnavailableError(new Error(`${what}: deadline of ${deadlineMs} ms exceeded`)),
+      );
     }, deadlineMs);
   });
   try {

@@ -64,7 +64,10 @@ async function prepareForRootUser(dataDirectory: string, logger: Logger): Promis
     const info = await stat(ancestor);
     if ((info.mode & 0o001) === 0) {
       // Search permission only (no read): the postgres user can reach its own directory.
-      logger.warn({ directory: ancestor }, 'adding search permission so postgres can reach DATA_DIR');
+      logger.warn(
+        { directory: ancestor },
+        'adding search permission so postgres can reach DATA_DIR',
+      );
       await chmod(ancestor, info.mode | 0o001);
     }
     ancestor = dirname(ancestor);

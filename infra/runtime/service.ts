@@ -60,7 +60,11 @@ async function startPostgres(config: Config, logger: Logger, stoppers: Stopper[]
   return embedded.connectionString;
 }
 
-async function startEventStore(config: Config, logger: Logger, stoppers: Stopper[]): Promise<string> {
+async function startEventStore(
+  config: Config,
+  logger: Logger,
+  stoppers: Stopper[],
+): Promise<string> {
   if (config.ESDB_CONNECTION_STRING) return config.ESDB_CONNECTION_STRING;
   const embedded = await startEmbeddedEventStore({
     dataDirectory: join(resolve(config.DATA_DIR), 'esdb'),
@@ -128,7 +132,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       registry: metrics,
     });
     stoppers.push({ name: 'webhook-processor', stop: () => webhookProcessor.stop() });
-    const { apiKeys, firstRunMessage } = await loadApiKeys(config.API_KEYS, config.DATA_DIR, logger);
+    const { apiKeys, firstRunMessage } = await loadApiKeys(
+      config.API_KEYS,
+      config.DATA_DIR,
+      logger,
+    );
     const readPool = config.READ_DATABASE_URL
       ? createPool({
           connectionString: config.READ_DATABASE_URL,

@@ -10,7 +10,13 @@ import {
   type AppendExpectedRevision,
 } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, failureOf, startHarness, uniqueStream, type Harness } from './support/server-harness.ts';
+import {
+  collect,
+  failureOf,
+  startHarness,
+  uniqueStream,
+  type Harness,
+} from './support/server-harness.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -29,8 +35,11 @@ const paths = [
 ] as const;
 
 describe.each(paths)('appends through $name', ({ options }) => {
-  const append = (stream: string, events: ReturnType<typeof event>[], expectedRevision: AppendExpectedRevision) =>
-    harness.client.appendToStream(stream, events, { ...options, expectedRevision });
+  const append = (
+    stream: string,
+    events: ReturnType<typeof event>[],
+    expectedRevision: AppendExpectedRevision,
+  ) => harness.client.appendToStream(stream, events, { ...options, expectedRevision });
 
   it('accepts every expected-revision kind when it holds', async () => {
     const stream = uniqueStream();
@@ -48,7 +57,11 @@ describe.each(paths)('appends through $name', ({ options }) => {
     const stream = uniqueStream();
     const onNew = await failureOf(() => append(stream, [event(0)], STREAM_EXISTS));
     expect(onNew).toBeInstanceOf(WrongExpectedVersionError);
-    expect(onNew).toMatchObject({ streamName: stream, expectedVersion: 'stream_exists', actualVersion: 'no_stream' });
+    expect(onNew).toMatchObject({
+      streamName: stream,
+      expectedVersion: 'stream_exists',
+      actualVersion: 'no_stream',
+    });
     await append(stream, [event(0), event(1)], NO_STREAM);
     expect(await failureOf(() => append(stream, [event(2)], NO_STREAM))).toMatchObject({
       streamName: stream,
@@ -71,7 +84,9 @@ describe.each(paths)('appends through $name', ({ options }) => {
     expect(retriedAny).toEqual(first);
     expect(await collect(harness.client.readStream(stream))).toHaveLength(3);
     const partial = [batch[1] as ReturnType<typeof event>, event(9)];
-    expect(await failureOf(() => append(stream, partial, ANY))).toBeInstanceOf(WrongExpectedVersionError);
+    expect(await failureOf(() => append(stream, partial, ANY))).toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
   });
 });
 
@@ -83,16 +98,22 @@ describe('append limits and deadlines', () => {
   });
 
   it('answers an expired BatchAppend deadline with DeadlineExceededError', async () => {
-    const error = await failureOf(() => harness.client.appendToStream(uniqueStream(), [event(0)], { deadline: 1 }));
+    const error = await failureOf(() =>
+      harness.client.appendToStream(uniqueStream(), [event(0)], { deadline: 1 }),
+    );
     expect(error).toBeInstanceOf(DeadlineExceededError);
   });
 
   it('serialises 1000 parallel appends to one stream into contiguous revisions', async () => {
     const stream = uniqueStream();
     const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, index) => harness.client.appendToStream(stream, [event(index)])),
+      Array.from({ length: 1000 }, (_, index) =>
+        harness.client.appendToStream(stream, [event(index)]),
+      ),
     );
-    const revisions = results.map((result) => result.nextExpectedRevision).sort((a, b) => (a < b ? -1 : 1));
+    const revisions = results
+      .map((result) => result.nextExpectedRevision)
+      .sort((a, b) => (a < b ? -1 : 1));
     expect(revisions).toEqual(Array.from({ length: 1000 }, (_, index) => BigInt(index)));
     const events = await collect(harness.client.readStream(stream));
     expect(events).toHaveLength(1000);
@@ -102,10 +123,20 @@ describe('append limits and deadlines', () => {
     const stream = uniqueStream();
     await harness.client.appendToStream(stream, [
       jsonEvent({ type: 'Json', data: { amount: '100' }, metadata: { correlation: 'c-1' } }),
-      { id: randomUUID(), type: 'Binary', contentType: 'application/octet-stream', data: new Uint8Array([1, 2, 3]) },
+      {
+        id: randomUUID(),
+        type: 'Binary',
+        contentType: 'application/octet-stream',
+        data: new Uint8Array([1, 2, 3]),
+      },
     ] as never);
     const [json, binary] = await collect(harness.client.readStream(stream));
-    expect(json?.event).toMatchObject({ type: 'Json', data: { amount: '100' }, metadata: { correlation: 'c-1' }, isJson: true });
+    expect(json?.event).toMatchObject({
+      type: 'Json',
+      data: { amount: '100' },
+      metadata: { correlation: 'c-1' },
+      isJson: true,
+    });
     expect(binary?.event?.isJson).toBe(false);
     expect(Array.from(binary?.event?.data as Uint8Array)).toEqual([1, 2, 3]);
   });

@@ -7,7 +7,8 @@ import { collect, delay, temporaryDirectory } from './support/server-harness.ts'
 
 const directories: string[] = [];
 afterEach(async () => {
-  for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
+  for (const directory of directories.splice(0))
+    await rm(directory, { recursive: true, force: true });
 });
 
 async function freshDirectory(): Promise<string> {
@@ -26,7 +27,9 @@ async function appendUntilDeath(client: EventStoreDBClient): Promise<Map<string,
       const stream = `crash-${writer}`;
       for (let index = 0; index < 100_000; index += 1) {
         try {
-          const result = await client.appendToStream(stream, [jsonEvent({ type: 'Acked', data: { index } })]);
+          const result = await client.appendToStream(stream, [
+            jsonEvent({ type: 'Acked', data: { index } }),
+          ]);
           acknowledged.set(stream, Number(result.nextExpectedRevision) + 1);
         } catch {
           return;
@@ -56,12 +59,20 @@ describe('crash recovery with real processes', () => {
       for (const [stream, count] of acknowledged) {
         const events = await collect(reader.readStream(stream));
         expect(events.length).toBeGreaterThanOrEqual(count);
-        expect(events.map((resolved) => resolved.event?.revision)).toEqual(events.map((_, index) => BigInt(index)));
+        expect(events.map((resolved) => resolved.event?.revision)).toEqual(
+          events.map((_, index) => BigInt(index)),
+        );
       }
-      const last = await reader.appendToStream('after-restart', [jsonEvent({ type: 'Later', data: {} })]);
+      const last = await reader.appendToStream('after-restart', [
+        jsonEvent({ type: 'Later', data: {} }),
+      ]);
       const all = await collect(reader.readAll());
       const positions = all.map((resolved) => resolved.event?.position?.commit as bigint);
-      expect(positions.every((position, index) => index === 0 || position > (positions[index - 1] as bigint))).toBe(true);
+      expect(
+        positions.every(
+          (position, index) => index === 0 || position > (positions[index - 1] as bigint),
+        ),
+      ).toBe(true);
       expect(last.position?.commit).toBe(positions.at(-1));
     } finally {
       await reader.dispose();
@@ -89,8 +100,14 @@ describe('crash recovery with real processes', () => {
     const reader = EventStoreDBClient.connectionString(second.connectionString);
     try {
       const events = await collect(reader.readStream('cut'));
-      expect(events.map((resolved) => (resolved.event?.data as { index: number }).index)).toEqual([0, 1, 2, 3]);
-      const next = await reader.appendToStream('cut', [jsonEvent({ type: 'Whole', data: { index: 4 } })], { expectedRevision: 3n });
+      expect(events.map((resolved) => (resolved.event?.data as { index: number }).index)).toEqual([
+        0, 1, 2, 3,
+      ]);
+      const next = await reader.appendToStream(
+        'cut',
+        [jsonEvent({ type: 'Whole', data: { index: 4 } })],
+        { expectedRevision: 3n },
+      );
       expect(next.nextExpectedRevision).toBe(4n);
       expect(second.readyLine).toMatch(/\(db .*, \d+ events\)$/);
     } finally {

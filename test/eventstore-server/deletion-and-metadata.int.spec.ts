@@ -1,7 +1,22 @@
-import { BACKWARDS, END, jsonEvent, NO_STREAM, StreamDeletedError, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  jsonEvent,
+  NO_STREAM,
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
 import type { ResolvedEvent } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, delay, failureOf, startHarness, uniqueStream, type Harness } from './support/server-harness.ts';
+import {
+  collect,
+  delay,
+  failureOf,
+  startHarness,
+  uniqueStream,
+  type Harness,
+} from './support/server-harness.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -9,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => harness.stop());
 
-const events = (count: number) => Array.from({ length: count }, (_, index) => jsonEvent({ type: 'Kept', data: { index } }));
+const events = (count: number) =>
+  Array.from({ length: count }, (_, index) => jsonEvent({ type: 'Kept', data: { index } }));
 const revisions = (resolved: ResolvedEvent[]) => resolved.map((item) => item.event?.revision);
 
 describe('stream metadata', () => {
@@ -57,11 +73,18 @@ describe('soft delete', () => {
     await harness.client.setStreamMetadata(stream, { custom: 'kept' } as never);
     await harness.client.appendToStream(stream, events(3));
     await harness.client.deleteStream(stream);
-    expect(await failureOf(() => collect(harness.client.readStream(stream)))).toBeInstanceOf(StreamNotFoundError);
-    const inAll = (await collect(harness.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 20 })))
-      .filter((item) => item.event?.streamId === stream);
+    expect(await failureOf(() => collect(harness.client.readStream(stream)))).toBeInstanceOf(
+      StreamNotFoundError,
+    );
+    const inAll = (
+      await collect(
+        harness.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 20 }),
+      )
+    ).filter((item) => item.event?.streamId === stream);
     expect(inAll).toHaveLength(3);
-    const recreated = await harness.client.appendToStream(stream, events(2), { expectedRevision: NO_STREAM });
+    const recreated = await harness.client.appendToStream(stream, events(2), {
+      expectedRevision: NO_STREAM,
+    });
     expect(recreated.nextExpectedRevision).toBe(4n);
     expect(revisions(await collect(harness.client.readStream(stream)))).toEqual([3n, 4n]);
     const metadata = await harness.client.getStreamMetadata(stream);
@@ -76,7 +99,9 @@ describe('soft delete', () => {
   it('checks the expected revision', async () => {
     const stream = uniqueStream('soft-wev');
     await harness.client.appendToStream(stream, events(2));
-    const error = await failureOf(() => harness.client.deleteStream(stream, { expectedRevision: 0n }));
+    const error = await failureOf(() =>
+      harness.client.deleteStream(stream, { expectedRevision: 0n }),
+    );
     expect(error).toMatchObject({ streamName: stream, expectedVersion: 0n, actualVersion: 1n });
   });
 });
@@ -89,7 +114,11 @@ describe('tombstone', () => {
     const failures = [
       await failureOf(() => collect(harness.client.readStream(stream))),
       await failureOf(() => harness.client.appendToStream(stream, events(1))),
-      await failureOf(() => harness.client.appendToStream(stream, events(1), { credentials: { username: 'admin', password: 'changeit' } })),
+      await failureOf(() =>
+        harness.client.appendToStream(stream, events(1), {
+          credentials: { username: 'admin', password: 'changeit' },
+        }),
+      ),
       await failureOf(() => harness.client.deleteStream(stream)),
       await failureOf(() => harness.client.tombstoneStream(stream)),
       await failureOf(() => harness.client.getStreamMetadata(stream)),
@@ -101,6 +130,8 @@ describe('tombstone', () => {
   it('can tombstone a stream that never existed', async () => {
     const stream = uniqueStream('tomb-new');
     await harness.client.tombstoneStream(stream, { expectedRevision: NO_STREAM });
-    expect(await failureOf(() => collect(harness.client.readStream(stream)))).toBeInstanceOf(StreamDeletedError);
+    expect(await failureOf(() => collect(harness.client.readStream(stream)))).toBeInstanceOf(
+      StreamDeletedError,
+    );
   });
 });

@@ -4,14 +4,27 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc32, tableCrc32 } from '../../infra/eventstore-server/storage/crc32.ts';
 import { LogFile } from '../../infra/eventstore-server/storage/log-file.ts';
-import { decodeRecord, encodeRecord, probeRecord, type StoredEvent } from '../../infra/eventstore-server/storage/record-codec.ts';
-import { decideAppend, type StreamView } from '../../infra/eventstore-server/store/expected-revision.ts';
-import { deletedStreamRevision, metadataJson, parseStreamMetadata } from '../../infra/eventstore-server/store/stream-metadata.ts';
+import {
+  decodeRecord,
+  encodeRecord,
+  probeRecord,
+  type StoredEvent,
+} from '../../infra/eventstore-server/storage/record-codec.ts';
+import {
+  decideAppend,
+  type StreamView,
+} from '../../infra/eventstore-server/store/expected-revision.ts';
+import {
+  deletedStreamRevision,
+  metadataJson,
+  parseStreamMetadata,
+} from '../../infra/eventstore-server/store/stream-metadata.ts';
 import { temporaryDirectory } from './support/server-harness.ts';
 
 const directories: string[] = [];
 afterEach(async () => {
-  for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
+  for (const directory of directories.splice(0))
+    await rm(directory, { recursive: true, force: true });
 });
 
 function storedEvent(index: number, endsTransaction = true): StoredEvent {
@@ -32,7 +45,10 @@ async function openLog(filePath: string) {
   const recovered: { event: StoredEvent; position: bigint }[] = [];
   const { log, report } = await LogFile.open(filePath, (buffer, offset, position) => {
     // The scan buffer is reused after the callback, so keep copies.
-    const event = decodeRecord(Buffer.from(buffer.subarray(offset, offset + buffer.readUInt32LE(offset) + 8)), 0);
+    const event = decodeRecord(
+      Buffer.from(buffer.subarray(offset, offset + buffer.readUInt32LE(offset) + 8)),
+      0,
+    );
     recovered.push({ event, position });
   });
   return { log, report, recovered };
@@ -42,10 +58,17 @@ describe('record codec', () => {
   it('round-trips every field and detects corruption', () => {
     const event = storedEvent(7);
     const record = encodeRecord(event);
-    expect(probeRecord(record, 0, 1 << 20)).toEqual({ kind: 'complete', totalBytes: record.length });
+    expect(probeRecord(record, 0, 1 << 20)).toEqual({
+      kind: 'complete',
+      totalBytes: record.length,
+    });
     const decoded = decodeRecord(record, 0);
-    expect({ ...decoded, eventId: Buffer.from(decoded.eventId), data: Buffer.from(decoded.data), metadata: Buffer.from(decoded.metadata) })
-      .toEqual({ ...event, eventId: Buffer.from(event.eventId) });
+    expect({
+      ...decoded,
+      eventId: Buffer.from(decoded.eventId),
+      data: Buffer.from(decoded.data),
+      metadata: Buffer.from(decoded.metadata),
+    }).toEqual({ ...event, eventId: Buffer.from(event.eventId) });
     const flipped = Buffer.from(record);
     flipped[flipped.length - 1] = (flipped[flipped.length - 1] as number) ^ 0xff;
     expect(probeRecord(flipped, 0, 1 << 20).kind).toBe('corrupt');
@@ -65,7 +88,10 @@ describe('log file', () => {
     directories.push(directory);
     const filePath = join(directory, 'events.log');
     const first = await openLog(filePath);
-    const { positions, durable } = first.log.enqueue([encodeRecord(storedEvent(0)), encodeRecord(storedEvent(1))]);
+    const { positions, durable } = first.log.enqueue([
+      encodeRecord(storedEvent(0)),
+      encodeRecord(storedEvent(1)),
+    ]);
     await durable;
     await first.log.close();
     const second = await openLog(filePath);
@@ -123,24 +149,49 @@ describe('expected revision rules', () => {
   });
 
   it('follows ESDB for new, existing, soft-deleted and tombstoned streams', () => {
-    expect(decideAppend(view({}), { kind: 'stream_exists' }, [id(1)])).toEqual({ kind: 'wrong-expected-version', currentRevision: -1n });
-    expect(decideAppend(view({ hasMetastream: true }), { kind: 'stream_exists' }, [id(1)]).kind).toBe('write');
-    expect(decideAppend(view({ lastRevision: 3n }), { kind: 'exact', revision: 4n }, [id(1)]).kind).toBe('wrong-expected-version');
-    expect(decideAppend(view({ lastRevision: 3n, softDeleted: true }), { kind: 'no_stream' }, [id(1)])).toEqual({ kind: 'write', recreate: true });
-    expect(decideAppend(view({ lastRevision: 3n, softDeleted: true }), { kind: 'stream_exists' }, [id(1)]).kind).toBe('stream-deleted');
-    expect(decideAppend(view({ tombstoned: true }), { kind: 'any' }, [id(1)]).kind).toBe('stream-deleted');
+    expect(decideAppend(view({}), { kind: 'stream_exists' }, [id(1)])).toEqual({
+      kind: 'wrong-expected-version',
+      currentRevision: -1n,
+    });
+    expect(
+      decideAppend(view({ hasMetastream: true }), { kind: 'stream_exists' }, [id(1)]).kind,
+    ).toBe('write');
+    expect(
+      decideAppend(view({ lastRevision: 3n }), { kind: 'exact', revision: 4n }, [id(1)]).kind,
+    ).toBe('wrong-expected-version');
+    expect(
+      decideAppend(view({ lastRevision: 3n, softDeleted: true }), { kind: 'no_stream' }, [id(1)]),
+    ).toEqual({ kind: 'write', recreate: true });
+    expect(
+      decideAppend(view({ lastRevision: 3n, softDeleted: true }), { kind: 'stream_exists' }, [
+        id(1),
+      ]).kind,
+    ).toBe('stream-deleted');
+    expect(decideAppend(view({ tombstoned: true }), { kind: 'any' }, [id(1)]).kind).toBe(
+      'stream-deleted',
+    );
   });
 
   it('recognises retries by event id', () => {
     const ids = [id(1), id(2)];
     const existing = view({
       lastRevision: 1n,
-      eventIdAt: (revision, eventId) => Buffer.from(ids[Number(revision)] ?? []).equals(Buffer.from(eventId)),
-      revisionOfEventId: (eventId) => (Buffer.from(eventId).equals(Buffer.from(id(1))) ? 0n : undefined),
+      eventIdAt: (revision, eventId) =>
+        Buffer.from(ids[Number(revision)] ?? []).equals(Buffer.from(eventId)),
+      revisionOfEventId: (eventId) =>
+        Buffer.from(eventId).equals(Buffer.from(id(1))) ? 0n : undefined,
     });
-    expect(decideAppend(existing, { kind: 'no_stream' }, ids)).toEqual({ kind: 'idempotent', lastRevision: 1n });
-    expect(decideAppend(existing, { kind: 'any' }, ids)).toEqual({ kind: 'idempotent', lastRevision: 1n });
-    expect(decideAppend(existing, { kind: 'any' }, [id(1), id(9)]).kind).toBe('wrong-expected-version');
+    expect(decideAppend(existing, { kind: 'no_stream' }, ids)).toEqual({
+      kind: 'idempotent',
+      lastRevision: 1n,
+    });
+    expect(decideAppend(existing, { kind: 'any' }, ids)).toEqual({
+      kind: 'idempotent',
+      lastRevision: 1n,
+    });
+    expect(decideAppend(existing, { kind: 'any' }, [id(1), id(9)]).kind).toBe(
+      'wrong-expected-version',
+    );
   });
 });
 

@@ -156,7 +156,8 @@ describe('kill -9 of the API during load', () => {
           .filter(({ command }) => command.name === 'createPayment')
           .map(({ payload }) => payload.payment!.id),
       );
-      const count = (name: MutationName) => commands.filter((command) => command.name === name).length;
+      const count = (name: MutationName) =>
+        commands.filter((command) => command.name === name).length;
       // One payment per create key: no duplicate payment, none lost.
       expect(paymentIds.size).toBe(count('createPayment'));
       const initiated = ofType('PaymentInitiated').map((event) => String(event.data.paymentId));

@@ -18,15 +18,32 @@ import { startStack, type Stack } from './support/processes.ts';
 const simSecret = `sim-${randomUUID()}`;
 /** Codes a mutation payload may carry (README, "Error codes"). */
 const businessCodes = new Set([
-  'PAYMENT_NOT_FOUND', 'PAYMENT_ALREADY_EXISTS', 'INVALID_COMMAND', 'INVALID_TRANSITION',
-  'INVALID_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_MISMATCH', 'AMOUNT_EXCEEDS_PAYMENT',
-  'AMOUNT_EXCEEDS_AUTHORIZED', 'AMOUNT_EXCEEDS_CAPTURABLE', 'SETTLEMENT_EXCEEDS_CAPTURED',
-  'REFUND_EXCEEDS_REFUNDABLE', 'REFUND_NOT_FOUND', 'DISPUTE_NOT_FOUND', 'DISPUTE_EXCEEDS_CAPTURED',
-  'IDEMPOTENCY_KEY_REUSED', 'CONCURRENCY_CONFLICT', 'PAYMENT_EXPIRED', 'PROVIDER_REFERENCE_IN_USE',
+  'PAYMENT_NOT_FOUND',
+  'PAYMENT_ALREADY_EXISTS',
+  'INVALID_COMMAND',
+  'INVALID_TRANSITION',
+  'INVALID_AMOUNT',
+  'UNKNOWN_CURRENCY',
+  'CURRENCY_MISMATCH',
+  'AMOUNT_EXCEEDS_PAYMENT',
+  'AMOUNT_EXCEEDS_AUTHORIZED',
+  'AMOUNT_EXCEEDS_CAPTURABLE',
+  'SETTLEMENT_EXCEEDS_CAPTURED',
+  'REFUND_EXCEEDS_REFUNDABLE',
+  'REFUND_NOT_FOUND',
+  'DISPUTE_NOT_FOUND',
+  'DISPUTE_EXCEEDS_CAPTURED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CONCURRENCY_CONFLICT',
+  'PAYMENT_EXPIRED',
+  'PROVIDER_REFERENCE_IN_USE',
 ]);
 /** Codes of GraphQL errors for a request refused as a whole. */
 const requestCodes = new Set([
-  'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_DEEP',
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'QUERY_TOO_DEEP',
   'QUERY_TOO_COMPLEX',
 ]);
 
@@ -43,8 +60,21 @@ const anything = fc.oneof(
 const amountText = fc.oneof(
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
   fc.constantFrom(
-    '0', '-1', '-0', '1.5', '1e3', ' 10', '10 ', '0x10', '٣', '+5', '01', '',
-    '9223372036854775807', '9223372036854775808', '18446744073709551616',
+    '0',
+    '-1',
+    '-0',
+    '1.5',
+    '1e3',
+    ' 10',
+    '10 ',
+    '0x10',
+    '٣',
+    '+5',
+    '01',
+    '',
+    '9223372036854775807',
+    '9223372036854775808',
+    '18446744073709551616',
   ),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
@@ -55,7 +85,10 @@ const currency = fc.oneof(
 const money = fc.oneof(
   { weight: 4, arbitrary: fc.record({ amount: amountText, currency }) },
   { weight: 1, arbitrary: anything },
-  { weight: 1, arbitrary: fc.record({ amount: anything, currency: anything }, { requiredKeys: [] }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ amount: anything, currency: anything }, { requiredKeys: [] }),
+  },
 );
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 300 }),
@@ -127,14 +160,19 @@ describe('bad input', () => {
     );
     let refused = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: input }, { weight: 1, arbitrary: anything }), async (value) => {
-        const before = await store.headPosition();
-        const answer = await graphql(stack.api.url, keys.acmeAll.key, mutations.createPayment, { input: value });
-        if (refusal(answer, 'createPayment')) {
-          refused += 1;
-          expect(await eventsSince(before), JSON.stringify(value)).toEqual([]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof({ weight: 5, arbitrary: input }, { weight: 1, arbitrary: anything }),
+        async (value) => {
+          const before = await store.headPosition();
+          const answer = await graphql(stack.api.url, keys.acmeAll.key, mutations.createPayment, {
+            input: value,
+          });
+          if (refusal(answer, 'createPayment')) {
+            refused += 1;
+            expect(await eventsSince(before), JSON.stringify(value)).toEqual([]);
+          }
+        },
+      ),
       { numRuns: 80 },
     );
     expect(refused).toBeGreaterThan(40);
@@ -147,7 +185,12 @@ describe('bad input', () => {
       { weight: 1, arbitrary: text },
     );
     const command = fc.record({
-      name: fc.constantFrom<MutationName>('authorizePayment', 'capturePayment', 'voidPayment', 'refundPayment'),
+      name: fc.constantFrom<MutationName>(
+        'authorizePayment',
+        'capturePayment',
+        'voidPayment',
+        'refundPayment',
+      ),
       input: fc.record(
         { paymentId, amount: money, idempotencyKey: key, reason: text },
         { requiredKeys: ['paymentId', 'idempotencyKey'] },
@@ -155,21 +198,47 @@ describe('bad input', () => {
     });
     await fc.assert(
       fc.asyncProperty(command, async ({ name, input }) => {
-        const resolved = { ...input, paymentId: input.paymentId === 'captured' ? capturedPaymentId : input.paymentId };
+        const resolved = {
+          ...input,
+          paymentId: input.paymentId === 'captured' ? capturedPaymentId : input.paymentId,
+        };
         const before = await store.headPosition();
         const answer = await mutate(stack.api.url, keys.acmeAll.key, name, resolved);
         if (!refusal(answer, name)) return;
         // A refusal may be remembered under its idempotency key (a repeat gets the same
         // refusal), but no payment or refund event is written.
-        const written = (await eventsSince(before)).filter((event) => !event.stream.startsWith('idempotency-'));
+        const written = (await eventsSince(before)).filter(
+          (event) => !event.stream.startsWith('idempotency-'),
+        );
         expect(written, JSON.stringify(resolved)).toEqual([]);
       }),
       { numRuns: 80 },
     );
     // The payment is untouched: the fuzzing refused every over-refund and double capture.
-    const payment = await graphql(stack.api.url, keys.acmeAll.key, `query($id: ID!) { paymentAsOf(id: $id, at: "2999-01-01T00:00:00Z") { capturedAmount { amount } refundedAmount { amount } } }`, { id: capturedPaymentId });
-    const snapshot = payment.body?.data?.paymentAsOf as { capturedAmount: { amount: string }; refundedAmount: { amount: string } };
-    expect(BigInt(snapshot.refundedAmount.amount)).toBeLessThanOrEqual(BigInt(snapshot.capturedAmount.amount));
+    const payment = await graphql(
+      stack.api.url,
+      keys.acmeAll.key,
+      `
+        query ($id: ID!) {
+          paymentAsOf(id: $id, at: "2999-01-01T00:00:00Z") {
+            capturedAmount {
+              amount
+            }
+            refundedAmount {
+              amount
+            }
+          }
+        }
+      `,
+      { id: capturedPaymentId },
+    );
+    const snapshot = payment.body?.data?.paymentAsOf as {
+      capturedAmount: { amount: string };
+      refundedAmount: { amount: string };
+    };
+    expect(BigInt(snapshot.refundedAmount.amount)).toBeLessThanOrEqual(
+      BigInt(snapshot.capturedAmount.amount),
+    );
     expect(snapshot.capturedAmount.amount).toBe('1000');
   }, 120_000);
 
@@ -179,7 +248,10 @@ describe('bad input', () => {
         id: fc.oneof(fc.uuid(), text),
         type: fc.oneof(fc.constantFrom('payment.captured', 'refund.succeeded', 'nope'), text),
         created: fc.oneof(fc.integer(), anything),
-        data: fc.oneof(fc.record({ paymentId: text, amount: amountText, currency }, { requiredKeys: [] }), anything),
+        data: fc.oneof(
+          fc.record({ paymentId: text, amount: amountText, currency }, { requiredKeys: [] }),
+          anything,
+        ),
       },
       { requiredKeys: [] },
     );
@@ -201,20 +273,28 @@ describe('bad input', () => {
       fc.asyncProperty(body, header, async (raw, kind) => {
         const now = Math.floor(Date.now() / 1000);
         const signature =
-          kind === 'valid' ? signatureHeader(simSecret, now, raw)
-          : kind === 'stale' ? signatureHeader(simSecret, now - 3_600, raw)
-          : kind === 'other-secret' ? signatureHeader(`x${simSecret}`, now, raw)
-          : kind;
+          kind === 'valid'
+            ? signatureHeader(simSecret, now, raw)
+            : kind === 'stale'
+              ? signatureHeader(simSecret, now - 3_600, raw)
+              : kind === 'other-secret'
+                ? signatureHeader(`x${simSecret}`, now, raw)
+                : kind;
         const before = await store.headPosition();
         const response = await fetch(`${stack.api.url}/webhooks/sim`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(kind === 'missing' ? {} : { 'ledger-signature': signature }) },
+          headers: {
+            'content-type': 'application/json',
+            ...(kind === 'missing' ? {} : { 'ledger-signature': signature }),
+          },
           body: raw,
           signal: AbortSignal.timeout(20_000),
         });
         const answer = (await response.json()) as Record<string, unknown>;
         expect([200, 202, 400]).toContain(response.status);
-        const received = (await eventsSince(before)).filter((event) => event.type === 'WebhookReceived');
+        const received = (await eventsSince(before)).filter(
+          (event) => event.type === 'WebhookReceived',
+        );
         if (response.status === 400) {
           expect(['INVALID_SIGNATURE', 'INVALID_PAYLOAD']).toContain(answer.error);
           expect(received).toEqual([]);
@@ -253,7 +333,11 @@ describe('bad input', () => {
     const graphqlAnswer = await partialRequest('/graphql', 50 * 1024 * 1024);
     expect(graphqlAnswer).toMatch(/^HTTP\/1\.1 413/);
     expect(graphqlAnswer).toContain('PAYLOAD_TOO_LARGE');
-    const webhookAnswer = await partialRequest('/webhooks/sim', 50 * 1024 * 1024, 'Ledger-Signature: t=1,v1=00\r\n');
+    const webhookAnswer = await partialRequest(
+      '/webhooks/sim',
+      50 * 1024 * 1024,
+      'Ledger-Signature: t=1,v1=00\r\n',
+    );
     expect(webhookAnswer).toMatch(/^HTTP\/1\.1 413/);
     const chunked = await fetch(`${stack.api.url}/graphql`, {
       method: 'POST',
@@ -272,19 +356,36 @@ describe('bad input', () => {
   it('refuses deep and wide queries and huge page sizes with a typed error', async () => {
     let deep = 'id';
     for (let level = 0; level < 15; level += 1) deep = `payment { refunds { ${deep} } }`;
-    const tooDeep = await graphql(stack.api.url, keys.acmeAll.key, `{ refund(id: "x") { ${deep} } }`);
+    const tooDeep = await graphql(
+      stack.api.url,
+      keys.acmeAll.key,
+      `{ refund(id: "x") { ${deep} } }`,
+    );
     expect(tooDeep.status).toBeLessThan(500);
     expect(tooDeep.body?.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
-    const aliases = Array.from({ length: 600 }, (_, index) => `p${index}: payments(first: 100) { edges { node { id refunds { id } } } }`);
+    const aliases = Array.from(
+      { length: 600 },
+      (_, index) => `p${index}: payments(first: 100) { edges { node { id refunds { id } } } }`,
+    );
     const tooWide = await graphql(stack.api.url, keys.acmeAll.key, `{ ${aliases.join(' ')} }`);
     expect(tooWide.status).toBeLessThan(500);
     expect(tooWide.body?.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     for (const size of ['101', '1000000', '-1']) {
-      const page = await graphql(stack.api.url, keys.acmeAll.key, `{ payments(first: ${size}) { edges { cursor } } }`);
+      const page = await graphql(
+        stack.api.url,
+        keys.acmeAll.key,
+        `{ payments(first: ${size}) { edges { cursor } } }`,
+      );
       expect(page.status).toBeLessThan(500);
-      expect(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX'], size).toContain(page.body?.errors?.[0]?.extensions?.code);
+      expect(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX'], size).toContain(
+        page.body?.errors?.[0]?.extensions?.code,
+      );
     }
-    const beyondInt = await graphql(stack.api.url, keys.acmeAll.key, '{ payments(first: 99999999999) { edges { cursor } } }');
+    const beyondInt = await graphql(
+      stack.api.url,
+      keys.acmeAll.key,
+      '{ payments(first: 99999999999) { edges { cursor } } }',
+    );
     expect(beyondInt.status).toBeLessThan(500);
     expect(beyondInt.body?.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const syntax = await graphql(stack.api.url, keys.acmeAll.key, '{ payments(first: ');
@@ -298,15 +399,28 @@ describe('bad input', () => {
         amount: { amount, currency: currencyCode },
         ...(reference === undefined ? {} : { reference }),
       });
-    const codeOf = async (answer: Promise<GraphqlAnswer>) => payloadOf(await answer, 'createPayment')?.errors[0]?.code;
-    for (const amount of ['0', '-1', '-0', '1.5', '1e3', '0x10', '9223372036854775808', '18446744073709551616', '']) {
+    const codeOf = async (answer: Promise<GraphqlAnswer>) =>
+      payloadOf(await answer, 'createPayment')?.errors[0]?.code;
+    for (const amount of [
+      '0',
+      '-1',
+      '-0',
+      '1.5',
+      '1e3',
+      '0x10',
+      '9223372036854775808',
+      '18446744073709551616',
+      '',
+    ]) {
       expect(await codeOf(create(amount, 'USD')), amount).toBe('INVALID_AMOUNT');
     }
     for (const code of ['XXX', 'XAU', 'XTS', 'ABC', 'US', '€€€']) {
       expect(await codeOf(create('100', code)), code).toBe('UNKNOWN_CURRENCY');
     }
     for (const reference of ['\u0000', 'line\nbreak', 'bell\u0007', 'x'.repeat(256)]) {
-      expect(await codeOf(create('100', 'USD', reference)), JSON.stringify(reference)).toBe('INVALID_COMMAND');
+      expect(await codeOf(create('100', 'USD', reference)), JSON.stringify(reference)).toBe(
+        'INVALID_COMMAND',
+      );
     }
     const unicode = 'Zürich – 東京 😀 \u202eRTL';
     const kept = payloadOf(await create('9223372036854775807', 'JPY', unicode), 'createPayment');

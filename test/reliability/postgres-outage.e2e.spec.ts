@@ -73,8 +73,13 @@ describe('PostgreSQL stopped and restarted under load', () => {
   }
 
   async function readModelIds(url: string): Promise<Set<string> | undefined> {
-    const answer = await graphql(url, keys.acmeRead.key, '{ payments(first: 100, filter: { status: [CAPTURED] }) { edges { node { id } } } }');
-    const edges = (answer.body?.data?.payments as { edges: { node: { id: string } }[] } | undefined)?.edges;
+    const answer = await graphql(
+      url,
+      keys.acmeRead.key,
+      '{ payments(first: 100, filter: { status: [CAPTURED] }) { edges { node { id } } } }',
+    );
+    const edges = (answer.body?.data?.payments as { edges: { node: { id: string } }[] } | undefined)
+      ?.edges;
     return edges ? new Set(edges.map((edge) => edge.node.id)) : undefined;
   }
 
@@ -82,15 +87,21 @@ describe('PostgreSQL stopped and restarted under load', () => {
     const url = api!.url;
     const paid: string[] = [];
     for (let index = 0; index < 5; index += 1) paid.push(await payAndCapture(url));
-    await waitUntil(async () => ((await readModelIds(url))?.size === 5 ? true : undefined), 20_000, 'read model');
+    await waitUntil(
+      async () => ((await readModelIds(url))?.size === 5 ? true : undefined),
+      20_000,
+      'read model',
+    );
 
     const port = postgres.port;
     await postgres.stop();
-    const during = await Promise.all(Array.from({ length: 4 }, async () => {
-      const ids: string[] = [];
-      for (let index = 0; index < 4; index += 1) ids.push(await payAndCapture(url));
-      return ids;
-    }));
+    const during = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const ids: string[] = [];
+        for (let index = 0; index < 4; index += 1) ids.push(await payAndCapture(url));
+        return ids;
+      }),
+    );
     paid.push(...during.flat());
     const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) });
     expect(ready.status).toBe(503);
@@ -112,14 +123,27 @@ describe('PostgreSQL stopped and restarted under load', () => {
     expect([...seen].sort()).toEqual([...paid].sort());
     const readyAgain = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) });
     expect(readyAgain.status).toBe(200);
-    const balance = await graphql(url, keys.acmeRead.key, '{ trialBalance(currency: "GBP") { total { amount } } }');
+    const balance = await graphql(
+      url,
+      keys.acmeRead.key,
+      '{ trialBalance(currency: "GBP") { total { amount } } }',
+    );
     expect(balance.body?.data?.trialBalance).toEqual({ total: { amount: '0' } });
 
     // No gap and no double application: a rebuild from the event store equals the live tables.
-    const pool = createPool({ connectionString: postgres.connectionString, maxConnections: 2, applicationName: 'reliability-verify' });
+    const pool = createPool({
+      connectionString: postgres.connectionString,
+      maxConnections: 2,
+      applicationName: 'reliability-verify',
+    });
     const eventStore = EventStore.connect(store.connectionString);
     try {
-      const report = await verifyLedger({ pool, eventStore, projections: allProjections, batchSize: 1_000 });
+      const report = await verifyLedger({
+        pool,
+        eventStore,
+        projections: allProjections,
+        batchSize: 1_000,
+      });
       expect(report.chains.broken).toEqual([]);
       expect(report.projections.filter((item) => item.drift || item.inconclusive)).toEqual([]);
       expect(report.ok).toBe(true);

@@ -10,12 +10,15 @@ export interface TestDatabase {
 
 function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run tests through vitest (global setup)');
+  if (!url)
+    throw new Error('TEST_DATABASE_URL is not set: run tests through vitest (global setup)');
   return url;
 }
 
 /** A fresh database of its own for one test file, migrated to the latest schema. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `ledger_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();

@@ -3,7 +3,13 @@ import type { EventStore, ProposedEvent } from '../store/event-store.ts';
 import type { ExpectedRevision } from '../store/expected-revision.ts';
 import { appendSuccessResponse, appendWrongExpectedVersionResponse } from './append-results.ts';
 import { streamNameOf } from './codec.ts';
-import { invalidArgumentError, maximumAppendBytes, maximumAppendSizeError, streamDeletedError, toRpcError } from './errors.ts';
+import {
+  invalidArgumentError,
+  maximumAppendBytes,
+  maximumAppendSizeError,
+  streamDeletedError,
+  toRpcError,
+} from './errors.ts';
 import { expectedRevisionOf } from './expected-revision-wire.ts';
 import type { AppendRequest, AppendResponse } from './protocol.ts';
 import { appendSizeOf, proposedEventOf } from './proposed-events.ts';
@@ -18,7 +24,10 @@ interface PendingAppend {
 /** `Streams.Append`: options first, then one message per event, then the client half-closes. */
 export function appendHandler(
   store: EventStore,
-): (call: ServerReadableStream<AppendRequest, AppendResponse>, callback: sendUnaryData<AppendResponse>) => void {
+): (
+  call: ServerReadableStream<AppendRequest, AppendResponse>,
+  callback: sendUnaryData<AppendResponse>,
+) => void {
   return (call, callback) => {
     let pending: PendingAppend | undefined;
     let finished = false;
@@ -59,7 +68,8 @@ function accumulate(pending: PendingAppend | undefined, request: AppendRequest):
     };
   }
   const message = request.getProposedMessage();
-  if (!pending || !message) throw invalidArgumentError('The first append message must carry options.');
+  if (!pending || !message)
+    throw invalidArgumentError('The first append message must carry options.');
   const event = proposedEventOf(message);
   pending.dataBytes += appendSizeOf(event);
   if (pending.dataBytes > maximumAppendBytes) throw maximumAppendSizeError();

@@ -3,20 +3,28 @@ import { shared, streams, type AppendResponse } from './protocol.ts';
 
 type WrongExpectedVersion = InstanceType<typeof streams.AppendResp.WrongExpectedVersion>;
 
-export function appendSuccessResponse(lastRevision: bigint, position: bigint | undefined): AppendResponse {
+export function appendSuccessResponse(
+  lastRevision: bigint,
+  position: bigint | undefined,
+): AppendResponse {
   const success = new streams.AppendResp.Success();
   if (lastRevision >= 0n) success.setCurrentRevision(lastRevision.toString());
   else success.setNoStream(new shared.Empty());
   if (position === undefined) success.setNoPosition(new shared.Empty());
   else {
     const text = position.toString();
-    success.setPosition(new streams.AppendResp.Position().setCommitPosition(text).setPreparePosition(text));
+    success.setPosition(
+      new streams.AppendResp.Position().setCommitPosition(text).setPreparePosition(text),
+    );
   }
   return new streams.AppendResp().setSuccess(success);
 }
 
 /** In-band WEV: both the current and the deprecated 20.6 oneofs, as the Rust client unwraps both. */
-export function appendWrongExpectedVersionResponse(expected: ExpectedRevision, currentRevision: bigint): AppendResponse {
+export function appendWrongExpectedVersionResponse(
+  expected: ExpectedRevision,
+  currentRevision: bigint,
+): AppendResponse {
   const wrong = new streams.AppendResp.WrongExpectedVersion();
   if (currentRevision >= 0n) {
     wrong.setCurrentRevision(currentRevision.toString());
@@ -42,7 +50,9 @@ function setExpected(wrong: WrongExpectedVersion, expected: ExpectedRevision): v
       wrong.setExpectedNoStream(new shared.Empty());
       return;
     case 'exact':
-      wrong.setExpectedRevision(expected.revision.toString()).setExpectedRevision2060(safeNumber(expected.revision));
+      wrong
+        .setExpectedRevision(expected.revision.toString())
+        .setExpectedRevision2060(safeNumber(expected.revision));
       return;
     default: {
       const unreachable: never = expected;

@@ -25,9 +25,17 @@ export function authenticate(metadata: Metadata, users: UserTable): Authenticati
 }
 
 /** The error a secured ESDB gives: 401 for bad credentials, access denied for anonymous. */
-export function authenticationError(verdict: Exclude<AuthenticationVerdict, 'allowed'>): ServiceError {
+export function authenticationError(
+  verdict: Exclude<AuthenticationVerdict, 'allowed'>,
+): ServiceError {
   if (verdict === 'rejected') return unauthenticatedError() as ServiceError;
   const metadata = new Metadata();
   metadata.set('exception', 'access-denied');
-  return { code: grpcStatus.PERMISSION_DENIED, details: 'Access denied.', metadata, name: 'RpcError', message: 'Access denied.' };
+  return {
+    code: grpcStatus.PERMISSION_DENIED,
+    details: 'Access denied.',
+    metadata,
+    name: 'RpcError',
+    message: 'Access denied.',
+  };
 }

@@ -2,7 +2,11 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { EventStore, ProposedEvent } from '../store/event-store.ts';
 import type { ExpectedRevision } from '../store/expected-revision.ts';
 import type { WriteOutcome } from '../store/event-store.ts';
-import { batchFailureResponse, batchOutcomeResponse, type BatchFailure } from './batch-append-results.ts';
+import {
+  batchFailureResponse,
+  batchOutcomeResponse,
+  type BatchFailure,
+} from './batch-append-results.ts';
 import { uuidMessageOfWire, wireUuidBytes } from './codec.ts';
 import { isRpcError, maximumAppendBytes } from './errors.ts';
 import type { BatchAppendResponse } from './protocol.ts';
@@ -64,11 +68,21 @@ class BatchAppendSession {
     if (!state.replied) this.write(state);
   }
 
-  private begin(key: string, correlationId: WireUuid, request: DecodedBatchAppendRequest): BatchState {
+  private begin(
+    key: string,
+    correlationId: WireUuid,
+    request: DecodedBatchAppendRequest,
+  ): BatchState {
     const { options } = request;
     const state: BatchState = {
       correlationId,
-      streamName: options ? Buffer.from(options.streamName.buffer, options.streamName.byteOffset, options.streamName.byteLength).toString('utf8') : '',
+      streamName: options
+        ? Buffer.from(
+            options.streamName.buffer,
+            options.streamName.byteOffset,
+            options.streamName.byteLength,
+          ).toString('utf8')
+        : '',
       expected: options?.expected,
       events: [],
       dataBytes: 0,
@@ -76,14 +90,19 @@ class BatchAppendSession {
       replied: false,
     };
     this.open.set(key, state);
-    if (!options) this.fail(state, { kind: 'bad-request', message: 'First batch chunk carries no options.' });
-    else if (this.open.size > openBatchesMax) this.fail(state, { kind: 'unknown', message: 'Too many open batches.' });
+    if (!options)
+      this.fail(state, { kind: 'bad-request', message: 'First batch chunk carries no options.' });
+    else if (this.open.size > openBatchesMax)
+      this.fail(state, { kind: 'unknown', message: 'Too many open batches.' });
     else this.armDeadline(state, options.deadlineMs);
     return state;
   }
 
   private armDeadline(state: BatchState, deadlineMs: number | undefined): void {
-    const timeoutMs = Math.min(deadlineMs === undefined ? defaultTimeoutMs : deadlineMs - Date.now(), defaultTimeoutMs);
+    const timeoutMs = Math.min(
+      deadlineMs === undefined ? defaultTimeoutMs : deadlineMs - Date.now(),
+      defaultTimeoutMs,
+    );
     if (timeoutMs <= 0) return this.fail(state, { kind: 'timeout' });
     state.timer = setTimeout(() => this.fail(state, { kind: 'timeout' }), timeoutMs);
   }
@@ -118,7 +137,15 @@ class BatchAppendSession {
   }
 
   private fail(state: BatchState, failure: BatchFailure): void {
-    this.reply(state, batchFailureResponse(uuidMessageOfWire(state.correlationId), state.streamName, state.expected, failure));
+    this.reply(
+      state,
+      batchFailureResponse(
+        uuidMessageOfWire(state.correlationId),
+        state.streamName,
+        state.expected,
+        failure,
+      ),
+    );
   }
 
   private reply(state: BatchState, response: BatchAppendResponse | Buffer): void {
@@ -146,8 +173,18 @@ function correlationKey(correlationId: WireUuid): string {
   return correlationId.form === 'string' ? correlationId.text : '';
 }
 
-function outcomeResponse(state: BatchState, expected: ExpectedRevision, outcome: WriteOutcome): BatchAppendResponse | Buffer {
-  if (outcome.kind !== 'success') return batchOutcomeResponse(uuidMessageOfWire(state.correlationId), state.streamName, expected, outcome);
+function outcomeResponse(
+  state: BatchState,
+  expected: ExpectedRevision,
+  outcome: WriteOutcome,
+): BatchAppendResponse | Buffer {
+  if (outcome.kind !== 'success')
+    return batchOutcomeResponse(
+      uuidMessageOfWire(state.correlationId),
+      state.streamName,
+      expected,
+      outcome,
+    );
   return encodeBatchAppendSuccess({
     correlationId: state.correlationId,
     streamName: Buffer.from(state.streamName, 'utf8'),

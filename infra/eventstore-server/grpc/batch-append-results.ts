@@ -2,7 +2,15 @@ import type { ExpectedRevision } from '../store/expected-revision.ts';
 import type { WriteOutcome } from '../store/event-store.ts';
 import { streamIdentifier } from './codec.ts';
 import { maximumAppendBytes } from './errors.ts';
-import { anyMessage, googleEmpty, shared, status, streams, type BatchAppendResponse, type Uuid } from './protocol.ts';
+import {
+  anyMessage,
+  googleEmpty,
+  shared,
+  status,
+  streams,
+  type BatchAppendResponse,
+  type Uuid,
+} from './protocol.ts';
 
 /** google.rpc.Code values used inside `BatchAppendResp.error`. */
 const rpcCode = {
@@ -23,7 +31,11 @@ interface Packable {
   serializeBinary(): Uint8Array;
 }
 
-function baseResponse(correlationId: Uuid, streamName: string, expected: ExpectedRevision | undefined): BatchAppendResponse {
+function baseResponse(
+  correlationId: Uuid,
+  streamName: string,
+  expected: ExpectedRevision | undefined,
+): BatchAppendResponse {
   const response = new streams.BatchAppendResp()
     .setCorrelationId(correlationId)
     .setStreamIdentifier(streamIdentifier(streamName));
@@ -34,7 +46,13 @@ function baseResponse(correlationId: Uuid, streamName: string, expected: Expecte
   return response;
 }
 
-function errorResponse(response: BatchAppendResponse, code: number, message: string, typeName: string, details: Packable): BatchAppendResponse {
+function errorResponse(
+  response: BatchAppendResponse,
+  code: number,
+  message: string,
+  typeName: string,
+  details: Packable,
+): BatchAppendResponse {
   const packed = new anyMessage.Any();
   packed.setTypeUrl(`type.googleapis.com/event_store.client.${typeName}`);
   packed.setValue(details.serializeBinary());
@@ -57,8 +75,13 @@ export function batchOutcomeResponse(
     return errorResponse(response, rpcCode.notFound, 'Stream deleted.', 'StreamDeleted', details);
   }
   if (outcome.kind === 'wrong-expected-version') {
-    return errorResponse(response, rpcCode.alreadyExists, 'Wrong expected version.', 'WrongExpectedVersion',
-      wrongExpectedVersionDetails(expected, outcome.currentRevision));
+    return errorResponse(
+      response,
+      rpcCode.alreadyExists,
+      'Wrong expected version.',
+      'WrongExpectedVersion',
+      wrongExpectedVersionDetails(expected, outcome.currentRevision),
+    );
   }
   const success = new streams.BatchAppendResp.Success();
   if (outcome.lastRevision >= 0n) success.setCurrentRevision(outcome.lastRevision.toString());
@@ -66,18 +89,24 @@ export function batchOutcomeResponse(
   if (outcome.position === undefined) success.setNoPosition(new googleEmpty.Empty());
   else {
     const text = outcome.position.toString();
-    success.setPosition(new shared.AllStreamPosition().setCommitPosition(text).setPreparePosition(text));
+    success.setPosition(
+      new shared.AllStreamPosition().setCommitPosition(text).setPreparePosition(text),
+    );
   }
   return response.setSuccess(success);
 }
 
-function wrongExpectedVersionDetails(expected: ExpectedRevision, currentRevision: bigint): Packable {
+function wrongExpectedVersionDetails(
+  expected: ExpectedRevision,
+  currentRevision: bigint,
+): Packable {
   const details = new shared.WrongExpectedVersion();
   if (currentRevision >= 0n) details.setCurrentStreamRevision(currentRevision.toString());
   else details.setCurrentNoStream(new googleEmpty.Empty());
   if (expected.kind === 'any') details.setExpectedAny(new googleEmpty.Empty());
   else if (expected.kind === 'no_stream') details.setExpectedNoStream(new googleEmpty.Empty());
-  else if (expected.kind === 'stream_exists') details.setExpectedStreamExists(new googleEmpty.Empty());
+  else if (expected.kind === 'stream_exists')
+    details.setExpectedStreamExists(new googleEmpty.Empty());
   else details.setExpectedStreamPosition(expected.revision.toString());
   return details;
 }
@@ -91,15 +120,37 @@ export function batchFailureResponse(
   const response = baseResponse(correlationId, streamName, expected);
   switch (failure.kind) {
     case 'timeout':
-      return errorResponse(response, rpcCode.deadlineExceeded, 'Timeout.', 'Timeout', new shared.Timeout());
+      return errorResponse(
+        response,
+        rpcCode.deadlineExceeded,
+        'Timeout.',
+        'Timeout',
+        new shared.Timeout(),
+      );
     case 'maximum-append-size':
-      return errorResponse(response, rpcCode.invalidArgument, 'Maximum append size exceeded.', 'MaximumAppendSizeExceeded',
-        new shared.MaximumAppendSizeExceeded().setMaxappendsize(maximumAppendBytes));
+      return errorResponse(
+        response,
+        rpcCode.invalidArgument,
+        'Maximum append size exceeded.',
+        'MaximumAppendSizeExceeded',
+        new shared.MaximumAppendSizeExceeded().setMaxappendsize(maximumAppendBytes),
+      );
     case 'bad-request':
-      return errorResponse(response, rpcCode.invalidArgument, failure.message, 'BadRequest',
-        new shared.BadRequest().setMessage(failure.message));
+      return errorResponse(
+        response,
+        rpcCode.invalidArgument,
+        failure.message,
+        'BadRequest',
+        new shared.BadRequest().setMessage(failure.message),
+      );
     case 'unknown':
-      return errorResponse(response, rpcCode.unknown, failure.message, 'Unknown', new shared.Unknown());
+      return errorResponse(
+        response,
+        rpcCode.unknown,
+        failure.message,
+        'Unknown',
+        new shared.Unknown(),
+      );
     default: {
       const unreachable: never = failure;
       throw new Error(`unexpected failure ${String(unreachable)}`);

@@ -14,13 +14,18 @@ export function uuidBytes(uuid: Uuid | undefined): Uint8Array | undefined {
   if (uuid.hasString()) return uuidTextBytes(uuid.getString());
   const structured = uuid.getStructured();
   if (!structured) return undefined;
-  return structuredUuidBytes(BigInt(structured.getMostSignificantBits()), BigInt(structured.getLeastSignificantBits()));
+  return structuredUuidBytes(
+    BigInt(structured.getMostSignificantBits()),
+    BigInt(structured.getLeastSignificantBits()),
+  );
 }
 
 /** The same for a UUID decoded by hand (wire/). */
 export function wireUuidBytes(uuid: WireUuid | undefined): Uint8Array | undefined {
   if (!uuid) return undefined;
-  return uuid.form === 'string' ? uuidTextBytes(uuid.text) : structuredUuidBytes(uuid.most, uuid.least);
+  return uuid.form === 'string'
+    ? uuidTextBytes(uuid.text)
+    : structuredUuidBytes(uuid.most, uuid.least);
 }
 
 function uuidTextBytes(raw: string): Uint8Array | undefined {

@@ -12,7 +12,10 @@ export interface RpcError extends Partial<ServiceError> {
 
 /** grpc-js only carries printable ASCII in metadata; the key itself must never be missing. */
 export function asciiSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function rpcError(code: grpcStatus, details: string, trailers: Record<string, string>): RpcError {
@@ -22,13 +25,21 @@ function rpcError(code: grpcStatus, details: string, trailers: Record<string, st
 }
 
 export function streamDeletedError(streamName: string): RpcError {
-  return rpcError(grpcStatus.FAILED_PRECONDITION, `Event stream '${asciiSafe(streamName)}' is deleted.`, {
-    exception: 'stream-deleted',
-    'stream-name': streamName,
-  });
+  return rpcError(
+    grpcStatus.FAILED_PRECONDITION,
+    `Event stream '${asciiSafe(streamName)}' is deleted.`,
+    {
+      exception: 'stream-deleted',
+      'stream-name': streamName,
+    },
+  );
 }
 
-export function wrongExpectedVersionError(streamName: string, expected: ExpectedRevision, currentRevision: bigint): RpcError {
+export function wrongExpectedVersionError(
+  streamName: string,
+  expected: ExpectedRevision,
+  currentRevision: bigint,
+): RpcError {
   return rpcError(grpcStatus.FAILED_PRECONDITION, 'Wrong expected version.', {
     exception: 'wrong-expected-version',
     'stream-name': streamName,
@@ -38,10 +49,14 @@ export function wrongExpectedVersionError(streamName: string, expected: Expected
 }
 
 export function maximumAppendSizeError(): RpcError {
-  return rpcError(grpcStatus.INVALID_ARGUMENT, `Maximum Append Size of ${maximumAppendBytes} Exceeded.`, {
-    exception: 'maximum-append-size-exceeded',
-    'maximum-append-size': String(maximumAppendBytes),
-  });
+  return rpcError(
+    grpcStatus.INVALID_ARGUMENT,
+    `Maximum Append Size of ${maximumAppendBytes} Exceeded.`,
+    {
+      exception: 'maximum-append-size-exceeded',
+      'maximum-append-size': String(maximumAppendBytes),
+    },
+  );
 }
 
 export function missingMetadataError(): RpcError {
@@ -65,7 +80,13 @@ export function unknownError(details: string): RpcError {
 }
 
 export function isRpcError(value: unknown): value is RpcError {
-  return typeof value === 'object' && value !== null && 'code' in value && 'metadata' in value && (value as RpcError).metadata instanceof Metadata;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'code' in value &&
+    'metadata' in value &&
+    (value as RpcError).metadata instanceof Metadata
+  );
 }
 
 export function toRpcError(error: unknown): RpcError {

@@ -8,7 +8,10 @@ interface ExpectedRevisionOptions {
 }
 
 /** Append, Delete and Tombstone share the oneof; BatchAppend names the exact case differently. */
-export function expectedRevisionOf(options: ExpectedRevisionOptions, exactRevision: () => string): ExpectedRevision {
+export function expectedRevisionOf(
+  options: ExpectedRevisionOptions,
+  exactRevision: () => string,
+): ExpectedRevision {
   if (options.hasNoStream()) return { kind: 'no_stream' };
   if (options.hasAny()) return { kind: 'any' };
   if (options.hasStreamExists()) return { kind: 'stream_exists' };

@@ -9,7 +9,10 @@ const ticksPerMillisecond = 10_000n;
 /** A single-node cluster: this server is the alive leader, reachable where the client came from. */
 export function gossipHandler(advertisedHost: string, advertisedPort: () => number) {
   const instanceId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
-  return (_call: ServerUnaryCall<unknown, ClusterInfo>, callback: sendUnaryData<ClusterInfo>): void => {
+  return (
+    _call: ServerUnaryCall<unknown, ClusterInfo>,
+    callback: sendUnaryData<ClusterInfo>,
+  ): void => {
     const member = new gossip.MemberInfo()
       .setInstanceId(uuidMessage(instanceId, 'structured'))
       .setTimeStamp((BigInt(Date.now()) * ticksPerMillisecond).toString())

@@ -15,13 +15,25 @@ export interface WireProposedMessage {
 /** Only "is JSON" is kept, as in ESDB: other content types read back as octet-stream. */
 export function proposedEventOf(message: WireProposedMessage): ProposedEvent {
   const metadata = message.getMetadataMap();
-  return validated(uuidBytes(message.getId()), metadata.get('type'), metadata.get('content-type'), message.getData_asU8(), message.getCustomMetadata_asU8());
+  return validated(
+    uuidBytes(message.getId()),
+    metadata.get('type'),
+    metadata.get('content-type'),
+    message.getData_asU8(),
+    message.getCustomMetadata_asU8(),
+  );
 }
 
 /** The same for a message decoded by hand (BatchAppend). */
 export function proposedEventOfWire(message: WireProposedEvent): ProposedEvent {
   const { metadata } = message;
-  return validated(wireUuidBytes(message.id), metadata.get('type'), metadata.get('content-type'), message.data, message.customMetadata);
+  return validated(
+    wireUuidBytes(message.id),
+    metadata.get('type'),
+    metadata.get('content-type'),
+    message.data,
+    message.customMetadata,
+  );
 }
 
 function validated(

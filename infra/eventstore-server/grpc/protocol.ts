@@ -42,13 +42,19 @@ function acceptingPreEncoded<Definition extends { responseSerialize: (value: nev
   definition: Definition,
 ): Definition {
   const serialize = definition.responseSerialize as (value: unknown) => Buffer;
-  return { ...definition, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
+  return {
+    ...definition,
+    responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)),
+  };
 }
 
 export const streamsService = {
   ...generatedStreamsService,
   read: acceptingPreEncoded(generatedStreamsService.read),
-  batchAppend: { ...acceptingPreEncoded(generatedStreamsService.batchAppend), requestDeserialize: decodeBatchAppendRequest },
+  batchAppend: {
+    ...acceptingPreEncoded(generatedStreamsService.batchAppend),
+    requestDeserialize: decodeBatchAppendRequest,
+  },
 };
 export const serverFeaturesService = (
   requireFromGenerated('./serverfeatures_grpc_pb.js') as typeof ServerFeaturesGrpc

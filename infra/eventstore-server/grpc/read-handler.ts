@@ -4,7 +4,12 @@ import type { EventStore } from '../store/event-store.ts';
 import { resolveEvents } from '../store/link-resolution.ts';
 import type { PositionedEvent } from '../store/record-reader.ts';
 import { readAll, readStream } from '../store/stream-reads.ts';
-import { SubscriptionStreamDeleted, subscribeToAll, subscribeToStream, type SubscriptionItem } from '../store/subscriptions.ts';
+import {
+  SubscriptionStreamDeleted,
+  subscribeToAll,
+  subscribeToStream,
+  type SubscriptionItem,
+} from '../store/subscriptions.ts';
 import { streamDeletedError, toRpcError } from './errors.ts';
 import type { ReadRequest, ReadResponse } from './protocol.ts';
 import { readPlanOf, type ReadPlan } from './read-request.ts';
@@ -30,13 +35,23 @@ export function readHandler(store: EventStore, nowMs: () => number): (call: Read
       })
       .catch((error: unknown) => {
         if (cancellation.signal.aborted) return;
-        call.emit('error', error instanceof SubscriptionStreamDeleted ? streamDeletedError(error.streamName) : toRpcError(error));
+        call.emit(
+          'error',
+          error instanceof SubscriptionStreamDeleted
+            ? streamDeletedError(error.streamName)
+            : toRpcError(error),
+        );
       })
       .finally(() => cancellation.abort());
   };
 }
 
-async function serveRead(store: EventStore, call: ReadCall, signal: AbortSignal, nowMs: () => number): Promise<void> {
+async function serveRead(
+  store: EventStore,
+  call: ReadCall,
+  signal: AbortSignal,
+  nowMs: () => number,
+): Promise<void> {
   const plan = readPlanOf(call.request);
   const sendEvents = async (events: readonly PositionedEvent[]): Promise<void> => {
     const resolved = await resolveEvents(store, events, plan.resolveLinks, nowMs());
@@ -46,7 +61,8 @@ async function serveRead(store: EventStore, call: ReadCall, signal: AbortSignal,
       if (!call.write(encodeReadEventResponse(event, plan.uuidForm))) await drained(call, signal);
     }
   };
-  if (plan.kind === 'stream-read') return serveStreamRead(store, call, plan, sendEvents, signal, nowMs());
+  if (plan.kind === 'stream-read')
+    return serveStreamRead(store, call, plan, sendEvents, signal, nowMs());
   if (plan.kind === 'all-read') {
     for await (const page of readAll(store, plan.start, plan.direction, plan.count, plan.filter)) {
       if (signal.aborted) return;
@@ -91,7 +107,8 @@ async function serveSubscription(
   for await (const item of items) {
     if (signal.aborted) return;
     if (item.kind === 'events') await sendEvents(item.events);
-    else if (item.kind === 'checkpoint') await writeWithBackpressure(call, checkpointResponse(item.position), signal);
+    else if (item.kind === 'checkpoint')
+      await writeWithBackpressure(call, checkpointResponse(item.position), signal);
     else await writeWithBackpressure(call, caughtUpResponse(), signal);
   }
 }

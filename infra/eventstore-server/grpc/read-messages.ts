@@ -1,6 +1,12 @@
 import type { PositionedEvent } from '../store/record-reader.ts';
 import type { ResolvedEvent } from '../store/link-resolution.ts';
-import { createdTicks, streamIdentifier, unknownPosition, uuidMessage, type UuidForm } from './codec.ts';
+import {
+  createdTicks,
+  streamIdentifier,
+  unknownPosition,
+  uuidMessage,
+  type UuidForm,
+} from './codec.ts';
 import { shared, streams, type ReadResponse } from './protocol.ts';
 
 type RecordedEvent = InstanceType<typeof streams.ReadResp.ReadEvent.RecordedEvent>;

@@ -13,8 +13,20 @@ interface Common {
 }
 
 export type ReadPlan =
-  | (Common & { kind: 'stream-read'; streamName: string; start: StreamStart; direction: ReadDirection; count: bigint })
-  | (Common & { kind: 'all-read'; start: AllStart; direction: ReadDirection; count: bigint; filter: EventFilter | undefined })
+  | (Common & {
+      kind: 'stream-read';
+      streamName: string;
+      start: StreamStart;
+      direction: ReadDirection;
+      count: bigint;
+    })
+  | (Common & {
+      kind: 'all-read';
+      start: AllStart;
+      direction: ReadDirection;
+      count: bigint;
+      filter: EventFilter | undefined;
+    })
   | (Common & { kind: 'stream-subscription'; streamName: string; start: StreamStart })
   | (Common & { kind: 'all-subscription'; start: AllStart; filter: EventFilter | undefined });
 
@@ -29,7 +41,8 @@ export function readPlanOf(request: ReadRequest): ReadPlan {
     // ESDB answers structured UUIDs unless the client asks for strings.
     uuidForm: options.getUuidOption()?.hasString() ? 'string' : 'structured',
   };
-  const direction: ReadDirection = options.getReadDirection() === backwardsDirection ? 'backwards' : 'forwards';
+  const direction: ReadDirection =
+    options.getReadDirection() === backwardsDirection ? 'backwards' : 'forwards';
   const isSubscription = options.hasSubscription();
   const stream = options.getStream();
   if (stream) {
@@ -40,7 +53,14 @@ export function readPlanOf(request: ReadRequest): ReadPlan {
         ? { kind: 'end' }
         : { kind: 'revision', revision: parseUnsigned(stream.getRevision()) };
     if (isSubscription) return { ...common, kind: 'stream-subscription', streamName, start };
-    return { ...common, kind: 'stream-read', streamName, start, direction, count: parseUnsigned(options.getCount()) };
+    return {
+      ...common,
+      kind: 'stream-read',
+      streamName,
+      start,
+      direction,
+      count: parseUnsigned(options.getCount()),
+    };
   }
   const all = options.getAll();
   if (!all) throw invalidArgumentError('Read request names neither a stream nor $all.');
@@ -52,7 +72,14 @@ export function readPlanOf(request: ReadRequest): ReadPlan {
       : { kind: 'position', position: parseUnsigned(position.getCommitPosition()) };
   const filter = options.hasFilter() ? filterOf(options.getFilter() as FilterOptions) : undefined;
   if (isSubscription) return { ...common, kind: 'all-subscription', start, filter };
-  return { ...common, kind: 'all-read', start, direction, count: parseUnsigned(options.getCount()), filter };
+  return {
+    ...common,
+    kind: 'all-read',
+    start,
+    direction,
+    count: parseUnsigned(options.getCount()),
+    filter,
+  };
 }
 
 function filterOf(options: FilterOptions): EventFilter {
@@ -65,7 +92,8 @@ function filterOf(options: FilterOptions): EventFilter {
   } catch {
     throw invalidArgumentError(`Invalid filter regular expression: ${regexText}`);
   }
-  const window = options.hasMax() && options.getMax() > 0 ? options.getMax() : defaultCheckpointWindow;
+  const window =
+    options.hasMax() && options.getMax() > 0 ? options.getMax() : defaultCheckpointWindow;
   const multiplier = Math.max(1, options.getCheckpointintervalmultiplier());
   return {
     on: onStream ? 'stream-name' : 'event-type',

@@ -15,7 +15,13 @@ export async function writeWithBackpressure<Request, Response>(
 }
 
 /** Resolves once the call's buffer has drained (or the call is cancelled). */
-export function drained(call: { on(event: 'drain', listener: () => void): unknown; off(event: 'drain', listener: () => void): unknown }, signal: AbortSignal): Promise<void> {
+export function drained(
+  call: {
+    on(event: 'drain', listener: () => void): unknown;
+    off(event: 'drain', listener: () => void): unknown;
+  },
+  signal: AbortSignal,
+): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const done = (): void => {
@@ -29,7 +35,10 @@ export function drained(call: { on(event: 'drain', listener: () => void): unknow
 }
 
 /** An AbortSignal that fires when the client cancels or the connection goes away. */
-export function cancellationSignal(call: { on(event: 'cancelled', listener: () => void): unknown; cancelled: boolean }): AbortController {
+export function cancellationSignal(call: {
+  on(event: 'cancelled', listener: () => void): unknown;
+  cancelled: boolean;
+}): AbortController {
   const controller = new AbortController();
   if (call.cancelled) controller.abort();
   call.on('cancelled', () => controller.abort());

@@ -30,6 +30,4 @@ export function tableCrc32(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export const crc32: Crc32Function = nativeCrc32
-  ? (data) => nativeCrc32(data) >>> 0
-  : tableCrc32;
+export const crc32: Crc32Function = nativeCrc32 ? (data) => nativeCrc32(data) >>> 0 : tableCrc32;

@@ -53,7 +53,10 @@ export class LogFile {
       const fileBytes = (await handle.stat()).size;
       if (fileBytes < logHeaderBytes) {
         await writeHeader(handle, filePath);
-        return { log: new LogFile(handle, BigInt(logHeaderBytes)), report: { droppedBytes: fileBytes } };
+        return {
+          log: new LogFile(handle, BigInt(logHeaderBytes)),
+          report: { droppedBytes: fileBytes },
+        };
       }
       await checkHeader(handle);
       const validEnd = await scanLog(handle, logHeaderBytes, fileBytes, onRecord);
@@ -61,7 +64,10 @@ export class LogFile {
         await handle.truncate(validEnd);
         await handle.datasync();
       }
-      return { log: new LogFile(handle, BigInt(validEnd)), report: { droppedBytes: fileBytes - validEnd } };
+      return {
+        log: new LogFile(handle, BigInt(validEnd)),
+        report: { droppedBytes: fileBytes - validEnd },
+      };
     } catch (error) {
       await handle.close();
       throw error;
@@ -170,7 +176,10 @@ export class LogFile {
 
   private releaseWaiters(): void {
     let released = 0;
-    while (released < this.waiters.length && (this.waiters[released] as DurabilityWaiter).endOffset <= this.durableEnd) {
+    while (
+      released < this.waiters.length &&
+      (this.waiters[released] as DurabilityWaiter).endOffset <= this.durableEnd
+    ) {
       (this.waiters[released] as DurabilityWaiter).resolve();
       released += 1;
     }
@@ -202,7 +211,8 @@ function writeFully(fd: number, bytes: Buffer, position: number): void {
  * address files past 2^53 bytes, so beyond that the log refuses rather than losing precision.
  */
 function fileOffset(position: bigint): number {
-  if (position > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('log larger than 2^53 bytes');
+  if (position > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError('log larger than 2^53 bytes');
   return Number(position);
 }
 

@@ -6,7 +6,12 @@ import { checkRecord, endsTransactionAt, recordHeaderBytes } from './record-code
  * restart time, and the index needs only a few header fields. `buffer` is only valid during the
  * call.
  */
-export type RecoveredRecordHandler = (buffer: Buffer, offset: number, position: bigint, totalBytes: number) => void;
+export type RecoveredRecordHandler = (
+  buffer: Buffer,
+  offset: number,
+  position: bigint,
+  totalBytes: number,
+) => void;
 
 const scanChunkBytes = 8 * 1024 * 1024;
 const maximumRecordBodyBytes = 64 * 1024 * 1024;
@@ -17,7 +22,12 @@ const maximumRecordBodyBytes = 64 * 1024 * 1024;
  * append; the unfinished rest is carried into the next chunk. Returns the offset just after the
  * last complete transaction.
  */
-export async function scanLog(handle: FileHandle, startOffset: number, fileBytes: number, onRecord: RecoveredRecordHandler): Promise<number> {
+export async function scanLog(
+  handle: FileHandle,
+  startOffset: number,
+  fileBytes: number,
+  onRecord: RecoveredRecordHandler,
+): Promise<number> {
   let carried = Buffer.alloc(0);
   let bufferStart = startOffset;
   let readOffset = startOffset;
@@ -28,7 +38,10 @@ export async function scanLog(handle: FileHandle, startOffset: number, fileBytes
     const { bytesRead } = await handle.read(chunk, 0, chunkBytes, readOffset);
     if (bytesRead === 0) break;
     readOffset += bytesRead;
-    const buffer = carried.length > 0 ? Buffer.concat([carried, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    const buffer =
+      carried.length > 0
+        ? Buffer.concat([carried, chunk.subarray(0, bytesRead)])
+        : chunk.subarray(0, bytesRead);
     const { committed, corrupt } = committedPrefix(buffer);
     indexPrefix(buffer, committed, bufferStart, onRecord);
     bufferStart += committed;
@@ -54,7 +67,12 @@ function committedPrefix(buffer: Buffer): { committed: number; corrupt: boolean 
   return { committed, corrupt: false };
 }
 
-function indexPrefix(buffer: Buffer, committed: number, bufferStart: number, onRecord: RecoveredRecordHandler): void {
+function indexPrefix(
+  buffer: Buffer,
+  committed: number,
+  bufferStart: number,
+  onRecord: RecoveredRecordHandler,
+): void {
   let cursor = 0;
   // Bounded by `committed`: every record in the prefix was validated above.
   while (cursor < committed) {

@@ -29,7 +29,12 @@ export const maximumNameBytes = 0xffff;
  * Records of one append share their stream name and usually their type: remembering the last
  * encoding of each saves two string encodings per event.
  */
-const lastEncoded = { streamName: '', streamBytes: Buffer.alloc(0), eventType: '', typeBytes: Buffer.alloc(0) };
+const lastEncoded = {
+  streamName: '',
+  streamBytes: Buffer.alloc(0),
+  eventType: '',
+  typeBytes: Buffer.alloc(0),
+};
 
 function nameBytes(event: StoredEvent): { streamBytes: Buffer; typeBytes: Buffer } {
   if (event.streamName !== lastEncoded.streamName) {
@@ -56,7 +61,10 @@ export function encodeRecord(event: StoredEvent): Buffer {
     event.metadata.length;
   const record = Buffer.allocUnsafe(recordHeaderBytes + bodyLength);
   let offset = recordHeaderBytes;
-  record.writeUInt8((event.isJson ? flagJson : 0) | (event.endsTransaction ? flagEndsTransaction : 0), offset);
+  record.writeUInt8(
+    (event.isJson ? flagJson : 0) | (event.endsTransaction ? flagEndsTransaction : 0),
+    offset,
+  );
   record.writeBigInt64LE(event.revision, offset + 1);
   record.writeDoubleLE(event.createdMs, offset + 9);
   record.set(event.eventId, offset + 17);
@@ -88,7 +96,13 @@ export function probeRecord(buffer: Buffer, offset: number, maximumBodyBytes: nu
   if (totalBytes < 0) return { kind: 'corrupt' };
   if (totalBytes > 0) return { kind: 'complete', totalBytes };
   const available = buffer.length - offset;
-  return { kind: 'incomplete', totalBytes: available < recordHeaderBytes ? recordHeaderBytes : recordHeaderBytes + buffer.readUInt32LE(offset) };
+  return {
+    kind: 'incomplete',
+    totalBytes:
+      available < recordHeaderBytes
+        ? recordHeaderBytes
+        : recordHeaderBytes + buffer.readUInt32LE(offset),
+  };
 }
 
 /**
@@ -164,7 +178,9 @@ export function recordLength(buffer: Buffer, offset: number): number {
 }
 
 /** Buffer's own slice decoder, without `toString`'s argument handling (hot in recovery). */
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+const utf8Slice = (
+  Buffer.prototype as unknown as { utf8Slice: (this: Buffer, start: number, end: number) => string }
+).utf8Slice;
 
 export function utf8At(buffer: Buffer, start: number, end: number): string {
   return utf8Slice.call(buffer, start, end);

@@ -32,22 +32,48 @@ export class RecordTable {
   }
 
   add(entry: RecordEntry): number {
-    const sequence = this.addHeader(entry.position, entry.totalBytes, entry.streamNumber, entry.revision, entry.typeNumber, entry.createdMs);
+    const sequence = this.addHeader(
+      entry.position,
+      entry.totalBytes,
+      entry.streamNumber,
+      entry.revision,
+      entry.typeNumber,
+      entry.createdMs,
+    );
     this.eventIds.set(entry.eventId, sequence * idBytes);
     return sequence;
   }
 
   /** Recovery's path: the id is copied straight out of the record bytes, with no view object. */
-  addFromRecord(entry: Omit<RecordEntry, 'eventId'>, record: Buffer, eventIdOffset: number): number {
-    const sequence = this.addHeader(entry.position, entry.totalBytes, entry.streamNumber, entry.revision, entry.typeNumber, entry.createdMs);
+  addFromRecord(
+    entry: Omit<RecordEntry, 'eventId'>,
+    record: Buffer,
+    eventIdOffset: number,
+  ): number {
+    const sequence = this.addHeader(
+      entry.position,
+      entry.totalBytes,
+      entry.streamNumber,
+      entry.revision,
+      entry.typeNumber,
+      entry.createdMs,
+    );
     // A plain loop: Buffer#copy's argument checks cost more than copying 16 bytes.
     const target = this.eventIds;
     const start = sequence * idBytes;
-    for (let index = 0; index < idBytes; index += 1) target[start + index] = record[eventIdOffset + index] as number;
+    for (let index = 0; index < idBytes; index += 1)
+      target[start + index] = record[eventIdOffset + index] as number;
     return sequence;
   }
 
-  private addHeader(position: bigint, totalBytes: number, streamNumber: number, revision: bigint, typeNumber: number, createdMs: number): number {
+  private addHeader(
+    position: bigint,
+    totalBytes: number,
+    streamNumber: number,
+    revision: bigint,
+    typeNumber: number,
+    createdMs: number,
+  ): number {
     if (this.size === this.capacity) this.grow();
     const sequence = this.size;
     this.positions[sequence] = position;

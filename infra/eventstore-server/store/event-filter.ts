@@ -34,12 +34,16 @@ export class FilterMatcher {
 
   matches(sequence: number): boolean {
     const key =
-      this.filter.on === 'stream-name' ? this.table.streamNumberAt(sequence) : this.table.typeNumberAt(sequence);
+      this.filter.on === 'stream-name'
+        ? this.table.streamNumberAt(sequence)
+        : this.table.typeNumberAt(sequence);
     if (key >= this.verdicts.length) this.growTo(key);
     let verdict = this.verdicts[key];
     if (verdict === unknown) {
       const name =
-        this.filter.on === 'stream-name' ? this.streams.byStreamNumber(key).name : this.streams.typeName(key);
+        this.filter.on === 'stream-name'
+          ? this.streams.byStreamNumber(key).name
+          : this.streams.typeName(key);
       verdict = nameMatches(this.filter, name) ? accepted : rejected;
       this.verdicts[key] = verdict;
     }

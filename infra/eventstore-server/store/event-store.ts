@@ -2,11 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogFile, syncDirectory } from '../storage/log-file.ts';
-import { encodeRecord, isJsonAt, recordFields, utf8At, type StoredEvent } from '../storage/record-codec.ts';
+import {
+  encodeRecord,
+  isJsonAt,
+  recordFields,
+  utf8At,
+  type StoredEvent,
+} from '../storage/record-codec.ts';
 import { RecordTable } from '../storage/record-table.ts';
 import { StreamIndex, type StreamState } from '../storage/stream-index.ts';
 import { DurableSignal } from './durable-signal.ts';
-import { decideAppend, type AppendDecision, type ExpectedRevision, type StreamView } from './expected-revision.ts';
+import {
+  decideAppend,
+  type AppendDecision,
+  type ExpectedRevision,
+  type StreamView,
+} from './expected-revision.ts';
 import { RecentEventIds } from './recent-event-ids.ts';
 import { RecordReader } from './record-reader.ts';
 import {
@@ -59,12 +70,17 @@ export class EventStore {
 
   private constructor(private readonly nowMs: () => number) {}
 
-  static async open(dataDirectory: string, nowMs: () => number = Date.now): Promise<{ store: EventStore; droppedBytes: number }> {
+  static async open(
+    dataDirectory: string,
+    nowMs: () => number = Date.now,
+  ): Promise<{ store: EventStore; droppedBytes: number }> {
     await mkdir(dataDirectory, { recursive: true });
     await syncDirectory(dataDirectory);
     const store = new EventStore(nowMs);
-    const { log, report } = await LogFile.open(join(dataDirectory, logFileName), (buffer, offset, position, totalBytes) =>
-      store.indexRecovered(buffer, offset, position, totalBytes),
+    const { log, report } = await LogFile.open(
+      join(dataDirectory, logFileName),
+      (buffer, offset, position, totalBytes) =>
+        store.indexRecovered(buffer, offset, position, totalBytes),
     );
     store.log = log;
     log.durableListener = (durableOffset) => store.markDurable(durableOffset);
@@ -88,17 +104,30 @@ export class EventStore {
     await this.log.close();
   }
 
-  async append(streamName: string, expected: ExpectedRevision, events: readonly ProposedEvent[]): Promise<WriteOutcome> {
+  async append(
+    streamName: string,
+    expected: ExpectedRevision,
+    events: readonly ProposedEvent[],
+  ): Promise<WriteOutcome> {
     await this.waitForWriteCapacity();
-    const metastreamTarget = isMetastreamName(streamName) ? this.streams.find(streamOfMetastream(streamName)) : undefined;
-    if (metastreamTarget && metastreamTarget.tombstoneSequence >= 0) return { kind: 'stream-deleted' };
+    const metastreamTarget = isMetastreamName(streamName)
+      ? this.streams.find(streamOfMetastream(streamName))
+      : undefined;
+    if (metastreamTarget && metastreamTarget.tombstoneSequence >= 0)
+      return { kind: 'stream-deleted' };
     const state = this.streams.find(streamName);
-    const decision = decideAppend(this.viewOf(streamName, state), expected, events.map((event) => event.eventId));
+    const decision = decideAppend(
+      this.viewOf(streamName, state),
+      expected,
+      events.map((event) => event.eventId),
+    );
     if (decision.kind !== 'write') return this.settleWithoutWrite(state, decision);
     const lastRevision = BigInt(state?.eventCount ?? 0) - 1n;
     const planned: PlannedRecord[] = [];
     if (decision.recreate) planned.push(this.undeletePlan(streamName, lastRevision + 1n));
-    events.forEach((event, index) => planned.push({ streamName, revision: lastRevision + 1n + BigInt(index), event }));
+    events.forEach((event, index) =>
+      planned.push({ streamName, revision: lastRevision + 1n + BigInt(index), event }),
+    );
     return this.writePlanned(planned, lastRevision + BigInt(events.length));
   }
 
@@ -107,8 +136,10 @@ export class EventStore {
     const state = this.streams.find(streamName);
     const view = this.viewOf(streamName, state);
     const decision = decideAppend(view, expected, []);
-    if (decision.kind === 'stream-deleted' || decision.kind === 'wrong-expected-version') return decision;
-    if (view.lastRevision < 0n && !view.hasMetastream) return { kind: 'wrong-expected-version', currentRevision: -1n };
+    if (decision.kind === 'stream-deleted' || decision.kind === 'wrong-expected-version')
+      return decision;
+    if (view.lastRevision < 0n && !view.hasMetastream)
+      return { kind: 'wrong-expected-version', currentRevision: -1n };
     const plan = this.metadataPlan(streamName, metadataJson({}, deletedStreamRevision));
     return this.writePlanned([plan], plan.revision);
   }
@@ -117,7 +148,8 @@ export class EventStore {
     await this.waitForWriteCapacity();
     const state = this.streams.find(streamName);
     const decision = decideAppend(this.viewOf(streamName, state), expected, []);
-    if (decision.kind === 'stream-deleted' || decision.kind === 'wrong-expected-version') return decision;
+    if (decision.kind === 'stream-deleted' || decision.kind === 'wrong-expected-version')
+      return decision;
     const event: ProposedEvent = {
       eventId: randomEventId(),
       eventType: tombstoneEventType,
@@ -125,14 +157,18 @@ export class EventStore {
       data: new Uint8Array(0),
       metadata: new Uint8Array(0),
     };
-    return this.writePlanned([{ streamName, revision: deletedStreamRevision, event }], deletedStreamRevision);
+    return this.writePlanned(
+      [{ streamName, revision: deletedStreamRevision, event }],
+      deletedStreamRevision,
+    );
   }
 
   /** Records below this count are durable and may be read. */
   visibleEventCount(state: StreamState): number {
     let count = state.eventCount;
     // Only the not-yet-durable tail is skipped; it is as long as the pending group commit.
-    while (count > 0 && StreamIndex.sequenceOf(state, count - 1) >= this.durableRecordCount) count -= 1;
+    while (count > 0 && StreamIndex.sequenceOf(state, count - 1) >= this.durableRecordCount)
+      count -= 1;
     return count;
   }
 
@@ -161,12 +197,22 @@ export class EventStore {
     };
   }
 
-  private async settleWithoutWrite(state: StreamState | undefined, decision: Exclude<AppendDecision, { kind: 'write' }>): Promise<WriteOutcome> {
+  private async settleWithoutWrite(
+    state: StreamState | undefined,
+    decision: Exclude<AppendDecision, { kind: 'write' }>,
+  ): Promise<WriteOutcome> {
     if (decision.kind !== 'idempotent') return decision;
-    if (decision.lastRevision < 0n || state === undefined) return { kind: 'success', lastRevision: decision.lastRevision, position: undefined };
+    if (decision.lastRevision < 0n || state === undefined)
+      return { kind: 'success', lastRevision: decision.lastRevision, position: undefined };
     const sequence = StreamIndex.sequenceOf(state, Number(decision.lastRevision));
-    await this.log.waitDurable(this.table.positionAt(sequence) + BigInt(this.table.totalBytesAt(sequence)));
-    return { kind: 'success', lastRevision: decision.lastRevision, position: this.table.positionAt(sequence) };
+    await this.log.waitDurable(
+      this.table.positionAt(sequence) + BigInt(this.table.totalBytesAt(sequence)),
+    );
+    return {
+      kind: 'success',
+      lastRevision: decision.lastRevision,
+      position: this.table.positionAt(sequence),
+    };
   }
 
   private undeletePlan(streamName: string, truncateBefore: bigint): PlannedRecord {
@@ -187,7 +233,10 @@ export class EventStore {
     return { streamName: metastreamName, revision: BigInt(metastream?.eventCount ?? 0), event };
   }
 
-  private async writePlanned(planned: readonly PlannedRecord[], lastRevision: bigint): Promise<WriteOutcome> {
+  private async writePlanned(
+    planned: readonly PlannedRecord[],
+    lastRevision: bigint,
+  ): Promise<WriteOutcome> {
     if (planned.length === 0) return { kind: 'success', lastRevision, position: undefined };
     const createdMs = this.nowMs();
     const stored: StoredEvent[] = new Array(planned.length);
@@ -234,12 +283,18 @@ export class EventStore {
       eventId: event.eventId,
     });
     this.linkToStream(state, sequence, event.revision, event.eventType);
-    if (isMetastreamName(event.streamName)) this.applyMetadata(event.streamName, event.data, event.isJson);
+    if (isMetastreamName(event.streamName))
+      this.applyMetadata(event.streamName, event.data, event.isJson);
     return sequence;
   }
 
   /** Recovery: reads only the header fields the index needs, straight from the record bytes. */
-  private indexRecovered(buffer: Buffer, offset: number, position: bigint, totalBytes: number): void {
+  private indexRecovered(
+    buffer: Buffer,
+    offset: number,
+    position: bigint,
+    totalBytes: number,
+  ): void {
     const streamStart = offset + recordFields.streamName;
     const typeStart = streamStart + buffer.readUInt16LE(offset + recordFields.streamLength);
     const dataStart = typeStart + buffer.readUInt16LE(offset + recordFields.typeLength);
@@ -258,13 +313,22 @@ export class EventStore {
     const sequence = this.table.addFromRecord(header, buffer, offset + recordFields.eventId);
     this.linkToStream(state, sequence, revision, eventType);
     if (isMetastreamName(streamName)) {
-      const data = buffer.subarray(dataStart, dataStart + buffer.readUInt32LE(offset + recordFields.dataLength));
+      const data = buffer.subarray(
+        dataStart,
+        dataStart + buffer.readUInt32LE(offset + recordFields.dataLength),
+      );
       this.applyMetadata(streamName, data, isJsonAt(buffer, offset));
     }
   }
 
-  private linkToStream(state: StreamState, sequence: number, revision: bigint, eventType: string): void {
-    if (revision === deletedStreamRevision && eventType === tombstoneEventType) state.tombstoneSequence = sequence;
+  private linkToStream(
+    state: StreamState,
+    sequence: number,
+    revision: bigint,
+    eventType: string,
+  ): void {
+    if (revision === deletedStreamRevision && eventType === tombstoneEventType)
+      state.tombstoneSequence = sequence;
     else StreamIndex.addRevision(state, sequence);
   }
 
@@ -291,7 +355,11 @@ export class EventStore {
   private async waitForWriteCapacity(): Promise<void> {
     if (this.closed) throw new Error('event store is closed');
     // Bounded: each round waits for everything reserved so far, which empties the queue.
-    for (let round = 0; round < capacityWaitRoundsMax && this.log.pendingByteCount > pendingWriteBytesMax; round += 1) {
+    for (
+      let round = 0;
+      round < capacityWaitRoundsMax && this.log.pendingByteCount > pendingWriteBytesMax;
+      round += 1
+    ) {
       await this.log.waitDurable(this.log.endOffset);
     }
   }

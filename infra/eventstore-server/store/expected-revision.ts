@@ -47,7 +47,10 @@ export function decideAppend(
 ): AppendDecision {
   if (view.tombstoned) return { kind: 'stream-deleted' };
   if (expected.kind === 'stream_exists' && view.softDeleted) return { kind: 'stream-deleted' };
-  const wrong: AppendDecision = { kind: 'wrong-expected-version', currentRevision: view.lastRevision };
+  const wrong: AppendDecision = {
+    kind: 'wrong-expected-version',
+    currentRevision: view.lastRevision,
+  };
   if (eventIds.length === 0) return decideEmptyAppend(view, expected, wrong);
   switch (expected.kind) {
     case 'any':
@@ -66,7 +69,11 @@ export function decideAppend(
   }
 }
 
-function decideEmptyAppend(view: StreamView, expected: ExpectedRevision, wrong: AppendDecision): AppendDecision {
+function decideEmptyAppend(
+  view: StreamView,
+  expected: ExpectedRevision,
+  wrong: AppendDecision,
+): AppendDecision {
   const matches =
     expected.kind === 'any' ||
     (expected.kind === 'stream_exists' && (view.lastRevision >= 0n || view.hasMetastream)) ||
@@ -76,7 +83,10 @@ function decideEmptyAppend(view: StreamView, expected: ExpectedRevision, wrong: 
 }
 
 /** A retry of events already in the stream: all ids must match consecutive events. */
-function idempotentByEventId(view: StreamView, eventIds: readonly Uint8Array[]): AppendDecision | undefined {
+function idempotentByEventId(
+  view: StreamView,
+  eventIds: readonly Uint8Array[],
+): AppendDecision | undefined {
   const first = view.revisionOfEventId(eventIds[0] as Uint8Array);
   if (first === undefined) return undefined;
   const allMatch = eventIds.every((eventId, index) => {
@@ -94,7 +104,10 @@ function decideExact(
   eventIds: readonly Uint8Array[],
   isNoStream: boolean,
 ): AppendDecision {
-  const wrong: AppendDecision = { kind: 'wrong-expected-version', currentRevision: view.lastRevision };
+  const wrong: AppendDecision = {
+    kind: 'wrong-expected-version',
+    currentRevision: view.lastRevision,
+  };
   if (expectedRevision === view.lastRevision) return { kind: 'write', recreate: view.softDeleted };
   if (expectedRevision > view.lastRevision) return wrong;
   const firstMatches = view.eventIdAt(expectedRevision + 1n, eventIds[0] as Uint8Array);

@@ -22,12 +22,20 @@ export async function resolveEvents(
   }
   const resolved: ResolvedEvent[] = [];
   for (const event of events) {
-    resolved.push(event.eventType === linkEventType ? await resolveLink(store, event, nowMs) : { event, link: undefined });
+    resolved.push(
+      event.eventType === linkEventType
+        ? await resolveLink(store, event, nowMs)
+        : { event, link: undefined },
+    );
   }
   return resolved;
 }
 
-async function resolveLink(store: EventStore, link: PositionedEvent, nowMs: number): Promise<ResolvedEvent> {
+async function resolveLink(
+  store: EventStore,
+  link: PositionedEvent,
+  nowMs: number,
+): Promise<ResolvedEvent> {
   const text = Buffer.from(link.data).toString('utf8');
   const separator = text.indexOf('@');
   const revisionText = separator > 0 ? text.slice(0, separator) : '';

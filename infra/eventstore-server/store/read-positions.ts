@@ -1,6 +1,7 @@
 export type ReadDirection = 'forwards' | 'backwards';
 
-export type StreamStart = { kind: 'start' } | { kind: 'end' } | { kind: 'revision'; revision: bigint };
+export type StreamStart =
+  { kind: 'start' } | { kind: 'end' } | { kind: 'revision'; revision: bigint };
 
 export type AllStart = { kind: 'start' } | { kind: 'end' } | { kind: 'position'; position: bigint };
 

@@ -55,7 +55,11 @@ export function parseStreamMetadata(data: Uint8Array, isJson: boolean): StreamMe
  * JSON.parse turns 9223372036854775807 into 9223372036854775808, so integers are taken from the
  * source text when the parsed value confirms a number is there.
  */
-function exactInteger(text: string, object: Record<string, unknown>, key: string): bigint | undefined {
+function exactInteger(
+  text: string,
+  object: Record<string, unknown>,
+  key: string,
+): bigint | undefined {
   const value = object[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
   const pattern = new RegExp(`"\\${key}"\\s*:\\s*(\\d+)(?![.eE\\d])`);
@@ -91,7 +95,10 @@ export function firstVisibleRevision(
 }
 
 /** Events created before this instant are hidden by `$maxAge`, or undefined if no limit. */
-export function oldestVisibleCreatedMs(metadata: StreamMetadata | undefined, nowMs: number): number | undefined {
+export function oldestVisibleCreatedMs(
+  metadata: StreamMetadata | undefined,
+  nowMs: number,
+): number | undefined {
   if (metadata?.maxAgeSeconds === undefined) return undefined;
   const maxAgeMs = metadata.maxAgeSeconds * 1000n;
   return maxAgeMs > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : nowMs - Number(maxAgeMs);

@@ -4,7 +4,13 @@ import type { EventStore } from './event-store.ts';
 import { FilterMatcher, type EventFilter } from './event-filter.ts';
 import { PageBuilder } from './page-builder.ts';
 import type { PositionedEvent } from './record-reader.ts';
-import { boundedCount, clampRevision, type AllStart, type ReadDirection, type StreamStart } from './read-positions.ts';
+import {
+  boundedCount,
+  clampRevision,
+  type AllStart,
+  type ReadDirection,
+  type StreamStart,
+} from './read-positions.ts';
 import {
   firstVisibleRevision,
   isMetastreamName,
@@ -63,7 +69,10 @@ export function readStream(
   const window = visibleWindow(store, state, nowMs);
   const revisions =
     direction === 'forwards' ? forwardRevisions(window, start) : backwardRevisions(window, start);
-  return { kind: 'events', pages: readRevisionPages(store, state, window, revisions, boundedCount(count)) };
+  return {
+    kind: 'events',
+    pages: readRevisionPages(store, state, window, revisions, boundedCount(count)),
+  };
 }
 
 function* forwardRevisions(window: VisibleWindow, start: StreamStart): Generator<number> {
@@ -79,7 +88,11 @@ function* forwardRevisions(window: VisibleWindow, start: StreamStart): Generator
 function* backwardRevisions(window: VisibleWindow, start: StreamStart): Generator<number> {
   const last = window.endRevision - 1;
   const from =
-    start.kind === 'end' ? last : start.kind === 'start' ? 0 : clampRevision(start.revision, -1, last);
+    start.kind === 'end'
+      ? last
+      : start.kind === 'start'
+        ? 0
+        : clampRevision(start.revision, -1, last);
   for (let revision = from; revision >= window.firstRevision; revision -= 1) yield revision;
 }
 
@@ -95,7 +108,11 @@ async function* readRevisionPages(
   for (const revision of revisions) {
     if (remaining === 0) break;
     const sequence = StreamIndex.sequenceOf(state, revision);
-    if (window.oldestCreatedMs !== undefined && store.table.createdMsAt(sequence) < window.oldestCreatedMs) continue;
+    if (
+      window.oldestCreatedMs !== undefined &&
+      store.table.createdMsAt(sequence) < window.oldestCreatedMs
+    )
+      continue;
     page.add(sequence);
     remaining -= 1;
     if (page.full) {
@@ -133,7 +150,12 @@ export async function* readAll(
   }
 }
 
-function allStartSequence(store: EventStore, start: AllStart, direction: ReadDirection, end: number): number {
+function allStartSequence(
+  store: EventStore,
+  start: AllStart,
+  direction: ReadDirection,
+  end: number,
+): number {
   if (direction === 'forwards') {
     if (start.kind === 'start') return 0;
     if (start.kind === 'end') return end;

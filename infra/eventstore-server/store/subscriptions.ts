@@ -43,7 +43,8 @@ export async function* subscribeToStream(
     if (state && cursor < BigInt(endRevision)) {
       const sequences = nextStreamPage(store, state, cursor, caughtUp, nowMs());
       cursor = BigInt(sequences.nextRevision);
-      if (sequences.page.length > 0) yield { kind: 'events', events: await store.reader.read(sequences.page) };
+      if (sequences.page.length > 0)
+        yield { kind: 'events', events: await store.reader.read(sequences.page) };
       continue;
     }
     if (state && store.isTombstoneDurable(state)) {
@@ -59,7 +60,11 @@ export async function* subscribeToStream(
   }
 }
 
-function streamStartRevision(store: EventStore, state: StreamState | undefined, start: StreamStart): bigint {
+function streamStartRevision(
+  store: EventStore,
+  state: StreamState | undefined,
+  start: StreamStart,
+): bigint {
   if (start.kind === 'start') return 0n;
   if (start.kind === 'end') return BigInt(state ? store.visibleEventCount(state) : 0);
   return start.revision + 1n;
@@ -80,7 +85,9 @@ function nextStreamPage(
   for (; revision < window.endRevision && !page.full; revision += 1) {
     const sequence = StreamIndex.sequenceOf(state, revision);
     const tooOld =
-      !caughtUp && window.oldestCreatedMs !== undefined && store.table.createdMsAt(sequence) < window.oldestCreatedMs;
+      !caughtUp &&
+      window.oldestCreatedMs !== undefined &&
+      store.table.createdMsAt(sequence) < window.oldestCreatedMs;
     if (!tooOld) page.add(sequence);
   }
   return { page: page.sequences, nextRevision: revision };
@@ -93,7 +100,9 @@ export async function* subscribeToAll(
   signal: AbortSignal,
 ): AsyncGenerator<SubscriptionItem> {
   const matcher = filter ? new FilterMatcher(filter, store.table, store.streams) : undefined;
-  const checkpointInterval = filter ? Math.max(1, filter.checkpointInterval) : Number.POSITIVE_INFINITY;
+  const checkpointInterval = filter
+    ? Math.max(1, filter.checkpointInterval)
+    : Number.POSITIVE_INFINITY;
   let cursor = allStartSequence(store, start);
   let considered = 0;
   let lastCheckpoint: bigint | undefined;
@@ -112,7 +121,8 @@ export async function* subscribeToAll(
           break;
         }
       }
-      if (page.length > 0) yield { kind: 'events', events: await store.reader.read(page.sequences) };
+      if (page.length > 0)
+        yield { kind: 'events', events: await store.reader.read(page.sequences) };
       else await yieldToEventLoop();
       if (considered >= checkpointInterval) {
         considered = 0;

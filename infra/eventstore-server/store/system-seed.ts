@@ -22,7 +22,9 @@ function seed(streamName: string, eventType: string, data: unknown): SeedEvent {
 function userSeed(loginName: string, fullName: string, groups: string[]): SeedEvent[] {
   const user = { loginName, fullName, groups, disabled: false };
   return [
-    seed(`$$$user-${loginName}`, '$metadata', { $acl: { $w: '$admins', $d: '$admins', $mw: '$admins' } }),
+    seed(`$$$user-${loginName}`, '$metadata', {
+      $acl: { $w: '$admins', $d: '$admins', $mw: '$admins' },
+    }),
     seed(`$user-${loginName}`, '$UserCreated', user),
     seed('$users', '$User', { loginName }),
   ];
@@ -40,7 +42,13 @@ export function systemSeedEvents(): SeedEvent[] {
     seed('$$$settings', '$metadata', { $maxCount: 1 }),
     seed('$settings', '$update-default-acl', {
       $userStreamAcl: { $r: '$all', $w: '$all', $d: '$all', $mr: '$all', $mw: '$all' },
-      $systemStreamAcl: { $r: '$admins', $w: '$admins', $d: '$admins', $mr: '$admins', $mw: '$admins' },
+      $systemStreamAcl: {
+        $r: '$admins',
+        $w: '$admins',
+        $d: '$admins',
+        $mr: '$admins',
+        $mw: '$admins',
+      },
     }),
     seed('$$$scavenges', '$metadata', { $maxAge: 2592000 }),
     seed('$$$stats-127.0.0.1:2113', '$metadata', { $maxAge: 86400 }),

@@ -13,14 +13,21 @@ export interface ChildServer {
 
 /** Runs `scripts/esdb.ts` as a real process, resolving once it prints its ready line. */
 export function spawnServer(dataDirectory: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/esdb.ts', '--port', '0', '--db', dataDirectory], {
-    cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/esdb.ts', '--port', '0', '--db', dataDirectory],
+    {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     let errors = '';
-    const timer = setTimeout(() => reject(new Error(`server not ready: ${errors}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server not ready: ${errors}`)),
+      readyTimeoutMs,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
     });
@@ -29,7 +36,12 @@ export function spawnServer(dataDirectory: string): Promise<ChildServer> {
       const match = /esdb listening on (esdb:\/\/[^:]+:(\d+)\?tls=false)[^\n]*\n/.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      resolve({ process: child, port: Number(match[2]), connectionString: match[1] as string, readyLine: match[0].trim() });
+      resolve({
+        process: child,
+        port: Number(match[2]),
+        connectionString: match[1] as string,
+        readyLine: match[0].trim(),
+      });
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -1,6 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { startEventStoreServer, type RunningEventStoreServer } from '../../../infra/eventstore-server/index.ts';
+import {
+  startEventStoreServer,
+  type RunningEventStoreServer,
+} from '../../../infra/eventstore-server/index.ts';
 import { temporaryDirectory } from './test-helpers.ts';
 
 export { collect, delay, failureOf, temporaryDirectory, uniqueStream } from './test-helpers.ts';
@@ -28,4 +31,3 @@ export async function startHarness(): Promise<Harness> {
     },
   };
 }
-

@@ -7,13 +7,33 @@ export function makeKeys() {
   const secret = (name: string) => `${name}-${randomUUID()}-${randomUUID()}`;
   const hashedSecret = secret('acme-hashed');
   const keys = {
-    acmeAll: { id: 'acme-all', key: secret('acme-all'), tenant: 'acme', roles: ['read', 'write', 'audit', 'operate'] },
+    acmeAll: {
+      id: 'acme-all',
+      key: secret('acme-all'),
+      tenant: 'acme',
+      roles: ['read', 'write', 'audit', 'operate'],
+    },
     acmeRead: { id: 'acme-read', key: secret('acme-read'), tenant: 'acme', roles: ['read'] },
     acmeWrite: { id: 'acme-write', key: secret('acme-write'), tenant: 'acme', roles: ['write'] },
     acmeAudit: { id: 'acme-audit', key: secret('acme-audit'), tenant: 'acme', roles: ['audit'] },
-    acmeOperate: { id: 'acme-operate', key: secret('acme-operate'), tenant: 'acme', roles: ['operate'] },
-    globexAll: { id: 'globex-all', key: secret('globex-all'), tenant: 'globex', roles: ['read', 'write', 'audit', 'operate'] },
-    platform: { id: 'platform', key: secret('platform'), tenant: '*', roles: ['read', 'write', 'audit', 'operate'] },
+    acmeOperate: {
+      id: 'acme-operate',
+      key: secret('acme-operate'),
+      tenant: 'acme',
+      roles: ['operate'],
+    },
+    globexAll: {
+      id: 'globex-all',
+      key: secret('globex-all'),
+      tenant: 'globex',
+      roles: ['read', 'write', 'audit', 'operate'],
+    },
+    platform: {
+      id: 'platform',
+      key: secret('platform'),
+      tenant: '*',
+      roles: ['read', 'write', 'audit', 'operate'],
+    },
     acmeHashed: { id: 'acme-hashed', key: hashedSecret, tenant: 'acme', roles: ['read', 'write'] },
   };
   /** What API_KEYS holds: the hashed key's secret is not in it, only its digest. */
@@ -72,7 +92,13 @@ export async function graphql(
   } catch {
     body = undefined;
   }
-  return { status: response.status, body, headers: response.headers, text, elapsedMs: Date.now() - started };
+  return {
+    status: response.status,
+    body,
+    headers: response.headers,
+    text,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 const paymentSelection = /* GraphQL */ `
@@ -141,7 +167,10 @@ export async function postSimCallback(
 }
 
 /** Every non-system event of `$all`, in order (bounded by `eventsMax`). */
-export async function readAllEvents(store: EventStore, eventsMax = 2_000_000): Promise<StoredEvent[]> {
+export async function readAllEvents(
+  store: EventStore,
+  eventsMax = 2_000_000,
+): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   let from: bigint | undefined;
   const pageSize = 2_000;

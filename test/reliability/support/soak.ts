@@ -54,7 +54,10 @@ function median(values: number[]): number {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const simSecret = `sim-soak-${randomUUID()}`;
   const { keys, configuration } = makeKeys();
-  const stack = await startStack(configuration, { WEBHOOK_SECRET_SIM: simSecret, LOG_LEVEL: 'warn' });
+  const stack = await startStack(configuration, {
+    WEBHOOK_SECRET_SIM: simSecret,
+    LOG_LEVEL: 'warn',
+  });
   const url = stack.api.url;
   const key = keys.acmeAll.key;
   const report: SoakReport = { commands: 0, duplicates: 0, queries: 0, callbacks: 0, rssMiB: [] };
@@ -67,7 +70,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   const deadline = Date.now() + options.durationMs;
 
-  async function command(name: MutationName, input: Record<string, unknown>): Promise<MutationPayload> {
+  async function command(
+    name: MutationName,
+    input: Record<string, unknown>,
+  ): Promise<MutationPayload> {
     const withKey = { ...input, idempotencyKey: randomUUID() };
     const twice = Math.random() < 0.2;
     const answers = await Promise.all(
@@ -90,9 +96,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const paymentId = created.payment!.id;
     remember('createPayment', paymentId);
     await command('authorizePayment', { paymentId });
-    const captured = await command('capturePayment', { paymentId, amount: { amount: '8000', currency } });
+    const captured = await command('capturePayment', {
+      paymentId,
+      amount: { amount: '8000', currency },
+    });
     remember('capturePayment', `${paymentId}:${captured.payment!.status}`);
-    const refunded = await command('refundPayment', { paymentId, amount: { amount: '1500', currency } });
+    const refunded = await command('refundPayment', {
+      paymentId,
+      amount: { amount: '1500', currency },
+    });
     const refundId = refunded.refund!.id;
     remember('refundPayment', refundId);
     const callback = {
@@ -108,7 +120,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.callbacks += 2;
     expect(deliveries.map((delivery) => delivery.status).sort()).toEqual([200, 202]);
     refundsSucceeded.add(refundId);
-    const list = await graphql(url, keys.acmeRead.key, '{ payments(first: 20) { edges { node { id status } } } trialBalance(currency: "USD") { total { amount } } }');
+    const list = await graphql(
+      url,
+      keys.acmeRead.key,
+      '{ payments(first: 20) { edges { node { id status } } } trialBalance(currency: "USD") { total { amount } } }',
+    );
     expect(list.status).toBe(200);
     expect(list.body?.errors).toBeUndefined();
     report.queries += 1;
@@ -123,11 +139,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     await Promise.all(
       Array.from({ length: options.workers }, async () => {
-        for (let life = 0; life < 1_000_000 && Date.now() < deadline; life += 1) await paymentLife();
+        for (let life = 0; life < 1_000_000 && Date.now() < deadline; life += 1)
+          await paymentLife();
       }),
     );
     await sampler;
-    await checkStores(stack.store.connectionString, stack.databaseUrl, acknowledged, refundsSucceeded);
+    await checkStores(
+      stack.store.connectionString,
+      stack.databaseUrl,
+      acknowledged,
+      refundsSucceeded,
+    );
     const head = await (async () => {
       const store = EventStore.connect(stack.store.connectionString);
       try {
@@ -137,12 +159,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     })();
     for (const currency of currencies) {
-      const balance = await graphql(url, keys.acmeRead.key, `{ trialBalance(currency: "${currency}") { total { amount } debits { amount } } }`, {}, { headers: { 'x-consistency-token': head.toString() } });
-      expect(balance.body?.data?.trialBalance, balance.text).toMatchObject({ total: { amount: '0' } });
+      const balance = await graphql(
+        url,
+        keys.acmeRead.key,
+        `{ trialBalance(currency: "${currency}") { total { amount } debits { amount } } }`,
+        {},
+        { headers: { 'x-consistency-token': head.toString() } },
+      );
+      expect(balance.body?.data?.trialBalance, balance.text).toMatchObject({
+        total: { amount: '0' },
+      });
     }
-    const warm = report.rssMiB.slice(Math.floor(report.rssMiB.length / 4), Math.floor(report.rssMiB.length / 2));
+    const warm = report.rssMiB.slice(
+      Math.floor(report.rssMiB.length / 4),
+      Math.floor(report.rssMiB.length / 2),
+    );
     const end = report.rssMiB.slice(-Math.max(1, Math.floor(report.rssMiB.length / 4)));
-    expect(median(end) - median(warm), `RSS samples (MiB): ${report.rssMiB.join(' ')}`).toBeLessThanOrEqual(options.rssGrowthMaxMiB);
+    expect(
+      median(end) - median(warm),
+      `RSS samples (MiB): ${report.rssMiB.join(' ')}`,
+    ).toBeLessThanOrEqual(options.rssGrowthMaxMiB);
     return report;
   } finally {
     await stack.stop();
@@ -157,7 +193,11 @@ async function checkStores(
   refundsSucceeded: Set<string>,
 ): Promise<void> {
   const store = EventStore.connect(connectionString);
-  const pool = createPool({ connectionString: databaseUrl, maxConnections: 2, applicationName: 'soak-verify' });
+  const pool = createPool({
+    connectionString: databaseUrl,
+    maxConnections: 2,
+    applicationName: 'soak-verify',
+  });
   try {
     const events = await waitUntil(
       async () => {
@@ -169,13 +209,25 @@ async function checkStores(
       'the callbacks to be applied',
       500,
     );
-    const ids = (type: string, field: string) => events.filter((event) => event.type === type).map((event) => String(event.data[field]));
+    const ids = (type: string, field: string) =>
+      events.filter((event) => event.type === type).map((event) => String(event.data[field]));
     const sorted = (values: Iterable<string>) => [...values].sort();
-    expect(sorted(ids('PaymentInitiated', 'paymentId'))).toEqual(sorted(acknowledged.get('createPayment') ?? []));
-    expect(ids('PaymentCaptured', 'paymentId')).toHaveLength(acknowledged.get('capturePayment')?.size ?? 0);
-    expect(sorted(ids('RefundRequested', 'refundId'))).toEqual(sorted(acknowledged.get('refundPayment') ?? []));
+    expect(sorted(ids('PaymentInitiated', 'paymentId'))).toEqual(
+      sorted(acknowledged.get('createPayment') ?? []),
+    );
+    expect(ids('PaymentCaptured', 'paymentId')).toHaveLength(
+      acknowledged.get('capturePayment')?.size ?? 0,
+    );
+    expect(sorted(ids('RefundRequested', 'refundId'))).toEqual(
+      sorted(acknowledged.get('refundPayment') ?? []),
+    );
     expect(sorted(ids('RefundSucceeded', 'refundId'))).toEqual(sorted(refundsSucceeded));
-    const report = await verifyLedger({ pool, eventStore: store, projections: allProjections, batchSize: 2_000 });
+    const report = await verifyLedger({
+      pool,
+      eventStore: store,
+      projections: allProjections,
+      batchSize: 2_000,
+    });
     expect(report.chains.broken).toEqual([]);
     expect(report.projections.filter((item) => item.drift || item.inconclusive)).toEqual([]);
   } finally {

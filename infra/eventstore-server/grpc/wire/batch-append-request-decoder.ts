@@ -9,7 +9,8 @@ import { ProtobufReader } from './protobuf-reader.ts';
  * skipped. The unit test checks it against google-protobuf's own decoding.
  */
 
-export type WireUuid = { form: 'string'; text: string } | { form: 'structured'; most: bigint; least: bigint };
+export type WireUuid =
+  { form: 'string'; text: string } | { form: 'structured'; most: bigint; least: bigint };
 
 export interface WireProposedEvent {
   id: WireUuid | undefined;
@@ -38,15 +39,23 @@ const emptyBytes = new Uint8Array(0);
 
 export function decodeBatchAppendRequest(buffer: Uint8Array): DecodedBatchAppendRequest {
   const reader = new ProtobufReader(buffer);
-  const request: DecodedBatchAppendRequest = { correlationId: undefined, options: undefined, proposedMessages: [], isFinal: false };
+  const request: DecodedBatchAppendRequest = {
+    correlationId: undefined,
+    options: undefined,
+    proposedMessages: [],
+    isFinal: false,
+  };
   // Bounded by the message length: every iteration consumes at least the tag.
   while (!reader.done) {
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
-    if (field === 1 && wireType === wireLengthDelimited) request.correlationId = decodeUuid(reader.message(), request.correlationId);
-    else if (field === 2 && wireType === wireLengthDelimited) request.options = decodeOptions(reader.message(), request.options);
-    else if (field === 3 && wireType === wireLengthDelimited) request.proposedMessages.push(decodeProposed(reader.message()));
+    if (field === 1 && wireType === wireLengthDelimited)
+      request.correlationId = decodeUuid(reader.message(), request.correlationId);
+    else if (field === 2 && wireType === wireLengthDelimited)
+      request.options = decodeOptions(reader.message(), request.options);
+    else if (field === 3 && wireType === wireLengthDelimited)
+      request.proposedMessages.push(decodeProposed(reader.message()));
     else if (field === 4 && wireType === wireVarint) request.isFinal = reader.varint() !== 0;
     else reader.skip(wireType);
   }
@@ -54,7 +63,10 @@ export function decodeBatchAppendRequest(buffer: Uint8Array): DecodedBatchAppend
 }
 
 /** A repeated UUID field merges into the previous one, as protobuf merges sub-messages. */
-export function decodeUuid(reader: ProtobufReader, previous: WireUuid | undefined): WireUuid | undefined {
+export function decodeUuid(
+  reader: ProtobufReader,
+  previous: WireUuid | undefined,
+): WireUuid | undefined {
   let uuid = previous;
   // Bounded by the message length.
   while (!reader.done) {
@@ -62,15 +74,20 @@ export function decodeUuid(reader: ProtobufReader, previous: WireUuid | undefine
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
     if (field === 1 && wireType === wireLengthDelimited) {
-      const base = uuid?.form === 'structured' ? uuid : { form: 'structured' as const, most: 0n, least: 0n };
+      const base =
+        uuid?.form === 'structured' ? uuid : { form: 'structured' as const, most: 0n, least: 0n };
       uuid = decodeStructured(reader.message(), base);
-    } else if (field === 2 && wireType === wireLengthDelimited) uuid = { form: 'string', text: reader.string() };
+    } else if (field === 2 && wireType === wireLengthDelimited)
+      uuid = { form: 'string', text: reader.string() };
     else reader.skip(wireType);
   }
   return uuid;
 }
 
-function decodeStructured(reader: ProtobufReader, base: Extract<WireUuid, { form: 'structured' }>): WireUuid {
+function decodeStructured(
+  reader: ProtobufReader,
+  base: Extract<WireUuid, { form: 'structured' }>,
+): WireUuid {
   let { most, least } = base;
   // Bounded by the message length.
   while (!reader.done) {
@@ -84,19 +101,32 @@ function decodeStructured(reader: ProtobufReader, base: Extract<WireUuid, { form
   return { form: 'structured', most, least };
 }
 
-function decodeOptions(reader: ProtobufReader, previous: BatchAppendOptions | undefined): BatchAppendOptions {
-  const options: BatchAppendOptions = previous ?? { streamName: emptyBytes, expected: { kind: 'exact', revision: 0n }, deadlineMs: undefined };
+function decodeOptions(
+  reader: ProtobufReader,
+  previous: BatchAppendOptions | undefined,
+): BatchAppendOptions {
+  const options: BatchAppendOptions = previous ?? {
+    streamName: emptyBytes,
+    expected: { kind: 'exact', revision: 0n },
+    deadlineMs: undefined,
+  };
   // Bounded by the message length.
   while (!reader.done) {
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
-    if (field === 1 && wireType === wireLengthDelimited) options.streamName = decodeStreamName(reader.message(), options.streamName);
-    else if (field === 2 && wireType === wireVarint) options.expected = { kind: 'exact', revision: reader.bigVarint() };
-    else if (field === 3 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'no_stream' });
-    else if (field === 4 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'any' });
-    else if (field === 5 && wireType === wireLengthDelimited) options.expected = emptyThen(reader, { kind: 'stream_exists' });
-    else if (field === 6 && wireType === wireLengthDelimited) options.deadlineMs = decodeTimestampMs(reader.message());
+    if (field === 1 && wireType === wireLengthDelimited)
+      options.streamName = decodeStreamName(reader.message(), options.streamName);
+    else if (field === 2 && wireType === wireVarint)
+      options.expected = { kind: 'exact', revision: reader.bigVarint() };
+    else if (field === 3 && wireType === wireLengthDelimited)
+      options.expected = emptyThen(reader, { kind: 'no_stream' });
+    else if (field === 4 && wireType === wireLengthDelimited)
+      options.expected = emptyThen(reader, { kind: 'any' });
+    else if (field === 5 && wireType === wireLengthDelimited)
+      options.expected = emptyThen(reader, { kind: 'stream_exists' });
+    else if (field === 6 && wireType === wireLengthDelimited)
+      options.deadlineMs = decodeTimestampMs(reader.message());
     else reader.skip(wireType);
   }
   return options;
@@ -129,22 +159,31 @@ function decodeTimestampMs(reader: ProtobufReader): number {
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
     if (field === 1 && wireType === wireVarint) seconds = Number(reader.int64());
-    else if (field === 2 && wireType === wireVarint) nanos = Number(BigInt.asIntN(32, reader.bigVarint()));
+    else if (field === 2 && wireType === wireVarint)
+      nanos = Number(BigInt.asIntN(32, reader.bigVarint()));
     else reader.skip(wireType);
   }
   return seconds * 1000 + Math.floor(nanos / 1_000_000);
 }
 
 function decodeProposed(reader: ProtobufReader): WireProposedEvent {
-  const message: WireProposedEvent = { id: undefined, metadata: new Map(), customMetadata: emptyBytes, data: emptyBytes };
+  const message: WireProposedEvent = {
+    id: undefined,
+    metadata: new Map(),
+    customMetadata: emptyBytes,
+    data: emptyBytes,
+  };
   // Bounded by the message length.
   while (!reader.done) {
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
-    if (field === 1 && wireType === wireLengthDelimited) message.id = decodeUuid(reader.message(), message.id);
-    else if (field === 2 && wireType === wireLengthDelimited) decodeMapEntry(reader.message(), message.metadata);
-    else if (field === 3 && wireType === wireLengthDelimited) message.customMetadata = reader.bytes();
+    if (field === 1 && wireType === wireLengthDelimited)
+      message.id = decodeUuid(reader.message(), message.id);
+    else if (field === 2 && wireType === wireLengthDelimited)
+      decodeMapEntry(reader.message(), message.metadata);
+    else if (field === 3 && wireType === wireLengthDelimited)
+      message.customMetadata = reader.bytes();
     else if (field === 4 && wireType === wireLengthDelimited) message.data = reader.bytes();
     else reader.skip(wireType);
   }

@@ -41,7 +41,10 @@ export interface BatchSuccess {
 export function encodeBatchAppendSuccess(success: BatchSuccess): Buffer {
   const uuidSize = wireUuidSize(success.correlationId);
   const successSize = successBodySize(success);
-  const streamSize = success.streamName.length > 0 ? delimitedFieldSize(streamIdentifierName, success.streamName.length) : 0;
+  const streamSize =
+    success.streamName.length > 0
+      ? delimitedFieldSize(streamIdentifierName, success.streamName.length)
+      : 0;
   const size =
     delimitedFieldSize(respCorrelationId, uuidSize) +
     delimitedFieldSize(respSuccess, successSize) +
@@ -60,8 +63,11 @@ export function encodeBatchAppendSuccess(success: BatchSuccess): Buffer {
 
 function successBodySize(success: BatchSuccess): number {
   const revisionSize =
-    success.lastRevision >= 0n ? varintFieldSize(successCurrentRevision, success.lastRevision) : delimitedFieldSize(successNoStream, 0);
-  if (success.position === undefined) return revisionSize + delimitedFieldSize(successNoPosition, 0);
+    success.lastRevision >= 0n
+      ? varintFieldSize(successCurrentRevision, success.lastRevision)
+      : delimitedFieldSize(successNoStream, 0);
+  if (success.position === undefined)
+    return revisionSize + delimitedFieldSize(successNoPosition, 0);
   return revisionSize + delimitedFieldSize(successPosition, positionSize(success.position));
 }
 
@@ -81,7 +87,9 @@ function writeSuccessBody(writer: ProtobufWriter, success: BatchSuccess): void {
 
 /** commit == prepare for every appended record; zero scalars are skipped. */
 function positionSize(position: bigint): number {
-  return position === 0n ? 0 : varintFieldSize(positionCommit, position) + varintFieldSize(positionPrepare, position);
+  return position === 0n
+    ? 0
+    : varintFieldSize(positionCommit, position) + varintFieldSize(positionPrepare, position);
 }
 
 function expectedSize(expected: ExpectedRevision): number {
@@ -97,7 +105,8 @@ function writeExpected(writer: ProtobufWriter, expected: ExpectedRevision): void
 }
 
 export function wireUuidSize(uuid: WireUuid): number {
-  if (uuid.form === 'string') return delimitedFieldSize(uuidString, Buffer.byteLength(uuid.text, 'utf8'));
+  if (uuid.form === 'string')
+    return delimitedFieldSize(uuidString, Buffer.byteLength(uuid.text, 'utf8'));
   return delimitedFieldSize(uuidStructured, structuredSize(uuid.most, uuid.least));
 }
 
@@ -112,5 +121,7 @@ export function writeWireUuid(writer: ProtobufWriter, uuid: WireUuid): void {
 }
 
 function structuredSize(most: bigint, least: bigint): number {
-  return (most === 0n ? 0 : varintFieldSize(1, most)) + (least === 0n ? 0 : varintFieldSize(2, least));
+  return (
+    (most === 0n ? 0 : varintFieldSize(1, most)) + (least === 0n ? 0 : varintFieldSize(2, least))
+  );
 }

@@ -58,7 +58,8 @@ export class ProtobufReader {
   bytes(): Uint8Array {
     const length = this.varint();
     const start = this.offset;
-    if (start + length > this.end) throw new RangeError('length-delimited field runs past its message');
+    if (start + length > this.end)
+      throw new RangeError('length-delimited field runs past its message');
     this.offset += length;
     return this.buffer.subarray(start, start + length);
   }

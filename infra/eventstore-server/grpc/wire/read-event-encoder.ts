@@ -60,8 +60,12 @@ export function encodeReadEventResponse(resolved: ResolvedEvent, uuidForm: UuidF
   let readEventSize = 0;
   if (event) readEventSize += delimitedFieldSize(readEventEvent, event.size);
   if (link) readEventSize += delimitedFieldSize(readEventLink, link.size);
-  readEventSize += original ? varintFieldSize(readEventCommitPosition, original.position) : delimitedFieldSize(readEventNoPosition, 0);
-  const writer = new ProtobufWriter(Buffer.allocUnsafe(delimitedFieldSize(readRespEvent, readEventSize)));
+  readEventSize += original
+    ? varintFieldSize(readEventCommitPosition, original.position)
+    : delimitedFieldSize(readEventNoPosition, 0);
+  const writer = new ProtobufWriter(
+    Buffer.allocUnsafe(delimitedFieldSize(readRespEvent, readEventSize)),
+  );
   writer.delimitedHeader(readRespEvent, readEventSize);
   if (event) writeRecorded(writer, readEventEvent, event, uuidForm);
   if (link) writeRecorded(writer, readEventLink, link, uuidForm);
@@ -81,27 +85,43 @@ function layoutOf(event: PositionedEvent, uuidForm: UuidForm): EventLayout {
   const idSize =
     uuidForm === 'string'
       ? delimitedFieldSize(uuidString, uuidTextLength)
-      : delimitedFieldSize(uuidStructured, optionalVarintSize(structuredMost, most) + optionalVarintSize(structuredLeast, least));
+      : delimitedFieldSize(
+          uuidStructured,
+          optionalVarintSize(structuredMost, most) + optionalVarintSize(structuredLeast, least),
+        );
   let size = delimitedFieldSize(recordedId, idSize);
-  size += delimitedFieldSize(recordedStream, streamBytes > 0 ? delimitedFieldSize(streamIdentifierName, streamBytes) : 0);
+  size += delimitedFieldSize(
+    recordedStream,
+    streamBytes > 0 ? delimitedFieldSize(streamIdentifierName, streamBytes) : 0,
+  );
   size += optionalVarintSize(recordedRevision, event.revision);
   size += 2 * optionalVarintSize(recordedPrepare, event.position);
   size += delimitedFieldSize(recordedMetadata, entrySize('content-type', contentType.length));
   size += delimitedFieldSize(recordedMetadata, entrySize('created', created.length));
   size += delimitedFieldSize(recordedMetadata, entrySize('type', typeBytes));
-  if (event.metadata.length > 0) size += delimitedFieldSize(recordedCustomMetadata, event.metadata.length);
+  if (event.metadata.length > 0)
+    size += delimitedFieldSize(recordedCustomMetadata, event.metadata.length);
   if (event.data.length > 0) size += delimitedFieldSize(recordedData, event.data.length);
   return { event, size, streamBytes, typeBytes, created, contentType, idSize, most, least };
 }
 
-function writeRecorded(writer: ProtobufWriter, fieldNumber: number, layout: EventLayout, uuidForm: UuidForm): void {
+function writeRecorded(
+  writer: ProtobufWriter,
+  fieldNumber: number,
+  layout: EventLayout,
+  uuidForm: UuidForm,
+): void {
   const { event } = layout;
   writer.delimitedHeader(fieldNumber, layout.size);
   writer.delimitedHeader(recordedId, layout.idSize);
   if (uuidForm === 'string') writeUuidText(writer, event.eventId);
   else writeStructuredUuid(writer, layout);
-  writer.delimitedHeader(recordedStream, layout.streamBytes > 0 ? delimitedFieldSize(streamIdentifierName, layout.streamBytes) : 0);
-  if (layout.streamBytes > 0) writeUtf8Field(writer, streamIdentifierName, event.streamName, layout.streamBytes);
+  writer.delimitedHeader(
+    recordedStream,
+    layout.streamBytes > 0 ? delimitedFieldSize(streamIdentifierName, layout.streamBytes) : 0,
+  );
+  if (layout.streamBytes > 0)
+    writeUtf8Field(writer, streamIdentifierName, event.streamName, layout.streamBytes);
   if (event.revision !== 0n) writer.varintField(recordedRevision, event.revision);
   if (event.position !== 0n) {
     writer.varintField(recordedPrepare, event.position);
@@ -115,7 +135,11 @@ function writeRecorded(writer: ProtobufWriter, fieldNumber: number, layout: Even
 }
 
 function writeStructuredUuid(writer: ProtobufWriter, layout: EventLayout): void {
-  writer.delimitedHeader(uuidStructured, optionalVarintSize(structuredMost, layout.most) + optionalVarintSize(structuredLeast, layout.least));
+  writer.delimitedHeader(
+    uuidStructured,
+    optionalVarintSize(structuredMost, layout.most) +
+      optionalVarintSize(structuredLeast, layout.least),
+  );
   if (layout.most !== 0n) writer.varintField(structuredMost, layout.most);
   if (layout.least !== 0n) writer.varintField(structuredLeast, layout.least);
 }
@@ -152,7 +176,12 @@ function writeEntry(writer: ProtobufWriter, key: string, value: string, valueByt
   writeUtf8Field(writer, entryValue, value, valueBytes);
 }
 
-function writeUtf8Field(writer: ProtobufWriter, fieldNumber: number, text: string, byteLength: number): void {
+function writeUtf8Field(
+  writer: ProtobufWriter,
+  fieldNumber: number,
+  text: string,
+  byteLength: number,
+): void {
   writer.delimitedHeader(fieldNumber, byteLength);
   writer.offset += writer.buffer.write(text, writer.offset, byteLength, 'utf8');
 }
