@@ -204,7 +204,16 @@ export class PaymentService {
   ): Promise<Result> {
     const outcome = await runIdempotent(
       this.store,
-      { tenantId, key, operation, request, reservedIds, at: this.now() },
+      // The command's time is reserved with its ids: a retry after a crash decides with the same
+      // data (e.g. the same capture deadline), so the decider sees it as already done.
+      {
+        tenantId,
+        key,
+        operation,
+        request,
+        reservedIds: { ...reservedIds, at: this.now() },
+        at: this.now(),
+      },
       execute,
     );
     if (outcome.kind === 'refused') return onRefusal(outcome.error);
@@ -242,7 +251,7 @@ export class PaymentService {
       request,
       { paymentId: uuidV7() },
       async (ids) => {
-        const now = this.options.clock();
+        const now = new Date(ids.at ?? this.now());
         if (providerPaymentId.ok && providerPaymentId.value !== null) {
           const claim = await claimProviderReference(this.store, {
             providerPaymentId: providerPaymentId.value,
@@ -345,7 +354,8 @@ export class PaymentService {
       operation,
       request,
       reserved,
-      async (ids) => this.toPaymentResult(await this.execute(caller, build(ids, this.now()))),
+      async (ids) =>
+        this.toPaymentResult(await this.execute(caller, build(ids, ids.at ?? this.now()))),
       refused,
     );
   }
@@ -421,7 +431,7 @@ export class PaymentService {
             refundId: ids.refundId!,
             amount: amount.ok ? amount.value : (undefined as never),
             reason: reason.ok ? reason.value : null,
-            at: this.now(),
+            at: ids.at ?? this.now(),
           },
         });
         if (!outcome.ok) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyHashChain } from '../../infra/write/hash-chain.ts';
+import { idempotencyStreamName, requestFingerprint } from '../../infra/write/idempotency.ts';
 import { PaymentService } from '../../infra/write/payment-service.ts';
 import { paymentStreamName } from '../../domain/payment/events.ts';
 import { startTestEventStore, type TestEventStore } from '../support/event-store.ts';
@@ -219,4 +220,48 @@ describe('payment command path against the embedded event store', () => {
     expect(loaded?.state.refundedAmount).toBe(600n);
     expect(loaded?.events.map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n]);
   });
+
+  it('completes a command whose first attempt died after its events but before its result', async () => {
+    const created = await service.createPayment(caller(), {
+      idempotencyKey: randomUUID(),
+      amount: { amount: '800', currency: 'USD' },
+    });
+    const paymentId = created.payment!.id;
+    const key = randomUUID();
+    const firstAttemptAt = '2026-01-02T03:04:05.000Z';
+    // What a crashed first attempt leaves: the claim (with its reserved time) and its events.
+    await store.eventStore.append(
+      idempotencyStreamName(tenant, key),
+      [
+        {
+          id: randomUUID(),
+          type: 'IdempotencyKeyClaimed',
+          data: {
+            tenantId: tenant,
+            operation: 'authorizePayment',
+            requestFingerprint: requestFingerprint('authorizePayment', { paymentId }),
+            reservedIds: { at: firstAttemptAt },
+            claimedAt: firstAttemptAt,
+          },
+          metadata: {},
+        },
+      ],
+      'no_stream',
+    );
+    const crashed = await new PaymentService(store.eventStore).execute(caller(), {
+      type: 'AuthorizePayment',
+      data: {
+        paymentId,
+        captureExpiresAt: new Date(Date.parse(firstAttemptAt) + 7 * 24 * 3600 * 1000).toISOString(),
+        at: firstAttemptAt,
+      },
+    });
+    expect(crashed.ok).toBe(true);
+    // The client retries with its key: the same decision again, so nothing new and no refusal.
+    const retried = await service.authorizePayment(caller(), { paymentId, idempotencyKey: key });
+    expect(retried.errors).toEqual([]);
+    expect(retried.payment?.status).toBe('AUTHORIZED');
+    const events = (await store.eventStore.readStream(paymentStreamName(paymentId)))!;
+    expect(events.filter((event) => event.type === 'PaymentAuthorized')).toHaveLength(1);
+  }, 30_000);
 });
