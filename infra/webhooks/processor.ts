@@ -60,6 +60,8 @@ interface Work {
   unrecordedFailures: number;
 }
 
+/** How often, at most, the processor's progress is written to the event store. */
+const checkpointWriteIntervalMs = 15_000;
 const stopGraceMs = 5_000;
 const referenceCacheCapacity = 10_000;
 const resubscribeDelayMaxMs = 5_000;
@@ -95,6 +97,7 @@ class ProcessorRuntime {
   private timers: NodeJS.Timeout[] = [];
   private loop: Promise<void> | undefined;
   private lastWrittenPosition: bigint | undefined;
+  private lastWrittenAtMs = 0;
 
   constructor(private readonly options: WebhookProcessorOptions) {
     this.dependencies = {
@@ -141,7 +144,7 @@ class ProcessorRuntime {
     await this.loop;
     const deadline = Date.now() + stopGraceMs;
     while (this.running > 0 && Date.now() < deadline) await sleep(10);
-    await this.flushCheckpoint();
+    await this.flushCheckpoint(true);
   }
 
   private async subscribeLoop(): Promise<void> {
@@ -327,12 +330,19 @@ class ProcessorRuntime {
       this.metrics.lagSeconds.observe({ provider }, Math.max(0, lagMs) / 1000);
   }
 
-  private async flushCheckpoint(): Promise<void> {
+  /**
+   * The safe position moves with all of `$all` (filtered checkpoints), so it is written at most
+   * every `checkpointWriteIntervalMs` (and on stop): an older checkpoint is always safe, it only
+   * means re-reading a little more of `$all` after a restart.
+   */
+  private async flushCheckpoint(force = false): Promise<void> {
     const position = this.tracker?.safePosition;
     if (position === undefined || position === this.lastWrittenPosition) return;
+    if (!force && Date.now() - this.lastWrittenAtMs < checkpointWriteIntervalMs) return;
     try {
       await writeCheckpoint(this.options.eventStore, position);
       this.lastWrittenPosition = position;
+      this.lastWrittenAtMs = Date.now();
     } catch (error) {
       // The next flush retries; until then a restart merely re-reads a few settled callbacks.
       this.options.logger.warn({ err: error }, 'webhook checkpoint not written');
