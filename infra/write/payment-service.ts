@@ -127,7 +127,7 @@ function collect(parsed: ReadonlyArray<Parsed<unknown>>): DomainError | undefine
 
 /** The write side's front: validates input, claims idempotency keys, runs payment commands. */
 export class PaymentService {
-  private readonly cache = new AggregateCache<PaymentState>(10_000);
+  private readonly cache = new AggregateCache<PaymentState>(2_000);
   private readonly commandOptions = { ...defaultCommandOptions, cache: this.cache };
 
   constructor(
