@@ -21,7 +21,11 @@ export interface SoakOptions {
   durationMs: number;
   workers: number;
   /** Allowed growth of the API's RSS from the end of the warm-up to the end, in MiB. */
-  rssGrowthMaxMiB: number;
+  /**
+   * Largest RSS growth allowed from warm-up to the end; undefined = sampled and reported only.
+   * Thirty seconds cannot tell warm-up from a leak, so only the long form asserts it.
+   */
+  rssGrowthMaxMiB?: number;
 }
 
 export interface SoakReport {
@@ -175,10 +179,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       Math.floor(report.rssMiB.length / 2),
     );
     const end = report.rssMiB.slice(-Math.max(1, Math.floor(report.rssMiB.length / 4)));
-    expect(
-      median(end) - median(warm),
-      `RSS samples (MiB): ${report.rssMiB.join(' ')}`,
-    ).toBeLessThanOrEqual(options.rssGrowthMaxMiB);
+    if (options.rssGrowthMaxMiB !== undefined) {
+      expect(
+        median(end) - median(warm),
+        `RSS samples (MiB): ${report.rssMiB.join(' ')}`,
+      ).toBeLessThanOrEqual(options.rssGrowthMaxMiB);
+    }
     return report;
   } finally {
     await stack.stop();
