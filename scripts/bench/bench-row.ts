@@ -7,6 +7,8 @@ export interface BenchRow {
   p99Ms: number;
   maxMs: number;
   peakRssMiB: number;
+  /** Server CPU (user + system) per operation: steadier than throughput on a shared machine. */
+  serverCpuUsPerOperation?: number;
   reference?: string;
   referenceThroughputPerSecond?: number;
   /** throughput / reference throughput. */

@@ -4,24 +4,11 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
+import { END, EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
 import { LogFile } from '../../infra/eventstore-server/storage/log-file.ts';
 import { encodeRecord } from '../../infra/eventstore-server/storage/record-codec.ts';
-
-export interface BenchRow {
-  scenario: string;
-  operations: number;
-  throughputPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  peakRssMiB: number;
-  /** Server CPU (user + system) per operation: steadier than throughput on a shared machine. */
-  serverCpuUsPerOperation?: number;
-  reference?: string;
-  referenceThroughputPerSecond?: number;
-  ratio?: number;
-}
+import { startEventStoreServer } from '../../infra/eventstore-server/index.ts';
+import type { BenchRow } from './bench-row.ts';
 
 export interface BenchOptions {
   quick: boolean;
@@ -220,6 +207,19 @@ async function ensureDirectory(directory: string): Promise<string> {
   return directory;
 }
 
+/** The floors issue 3 names, attached to the rows they judge. */
+function withFloor(benchRow: BenchRow): BenchRow {
+  const floorOf = (text: string, met: boolean): BenchRow => ({ ...benchRow, floor: text, floorMet: met });
+  const perSecond = benchRow.throughputPerSecond;
+  if (benchRow.scenario.startsWith('append 1 event, 16 writers')) return floorOf('≥ 2,000 events/s', perSecond >= 2_000);
+  if (benchRow.scenario.startsWith('append batches of 100')) return floorOf('≥ 10,000 events/s', perSecond >= 10_000);
+  if (benchRow.scenario.startsWith('catch-up subscription')) return floorOf('≥ 50,000 events/s', perSecond >= 50_000);
+  if (benchRow.scenario.startsWith('restart with') && benchRow.operations >= 1_000_000) {
+    return floorOf('< 10 s with 1,000,000 events', benchRow.maxMs < 10_000);
+  }
+  return benchRow;
+}
+
 function withReference(benchRow: BenchRow, reference: string, referenceThroughput: number): BenchRow {
   return { ...benchRow, reference, referenceThroughputPerSecond: referenceThroughput, ratio: round(benchRow.throughputPerSecond / referenceThroughput) };
 }
@@ -243,10 +243,11 @@ export async function runEventStoreBench(options: BenchOptions): Promise<BenchRo
   const directory = await mkdtemp(join(tmpdir(), 'esdb-bench-'));
   try {
     const rows = options.restartOnly ? [] : await serverScenarios(directory, sizes, targets);
+    if (!options.restartOnly) rows.push(...(await placementScenarios(directory, sizes.concurrentAppends)));
     const restartDirectory = join(directory, 'restart');
     await writeRestartLog(restartDirectory, sizes.restartEvents);
     for (const target of targets) rows.push(labelled(await restartScenario(restartDirectory, sizes.restartEvents, target.root), target));
-    return rows;
+    return rows.map(withFloor);
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
@@ -289,6 +290,47 @@ async function appendRow(target: LiveTarget, [scenario, writers, batchSize, tota
   const cpuAfter = await serverCpuMs(target.running.child);
   const benchRow = row(scenario, result.written, result.elapsedMs, result.latenciesMs, await peakRssMiB(target.running.child));
   return withReference(withCpu(benchRow, cpuBefore, cpuAfter), `raw write+fdatasync, ${batchSize} record(s) per sync, 1 writer`, reference);
+}
+
+/**
+ * The service's own shape of load: 16 writers appending single events while a live subscription
+ * to `$all` in the same process decodes everything they write (as the projections do). Run once
+ * with the server in this process and once as a child process: which placement `npm start` uses.
+ */
+async function serviceShapedLoad(connectionString: string, totalEvents: number) {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  try {
+    await client.appendToStream(`placement-warm-${randomUUID()}`, events(1));
+    const subscription = client.subscribeToAll({ fromPosition: END });
+    let delivered = 0;
+    subscription.on('data', () => {
+      delivered += 1;
+    });
+    const startedAt = performance.now();
+    const result = await appendScenario(client, 16, 1, totalEvents);
+    const drainDeadline = performance.now() + scenarioTimeLimitMs;
+    while (delivered < result.written && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Until the subscriber has seen every event: the placement matters to both sides of the load.
+    const elapsedMs = performance.now() - startedAt;
+    await subscription.unsubscribe();
+    return { ...result, delivered, elapsedMs };
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function placementScenarios(directory: string, totalEvents: number): Promise<BenchRow[]> {
+  const inProcess = await startEventStoreServer({ port: 0, dataDirectory: join(directory, 'placement-in-process') });
+  const inProcessResult = await serviceShapedLoad(inProcess.connectionString, totalEvents).finally(() => inProcess.close());
+  const inProcessRow = row('server in-process: 16 writers + live $all subscription (events/s)', inProcessResult.written, inProcessResult.elapsedMs, inProcessResult.latenciesMs, Math.round(process.memoryUsage().rss / 2 ** 20));
+  const child = await startChild(join(directory, 'placement-child'));
+  try {
+    const childResult = await serviceShapedLoad(child.connectionString, totalEvents);
+    const childRow = row('server as child process: 16 writers + live $all subscription (events/s)', childResult.written, childResult.elapsedMs, childResult.latenciesMs, await peakRssMiB(child.child));
+    return [inProcessRow, withReference(childRow, 'the same load with the server in-process', inProcessRow.throughputPerSecond)];
+  } finally {
+    await stopChild(child);
+  }
 }
 
 function labelled(benchRow: BenchRow, target: Target): BenchRow {
