@@ -34,7 +34,8 @@ export interface MatchContext {
 /** Candidates looked at per line without a reference; more are ambiguous anyway. */
 const AMOUNT_CANDIDATES_MAX = 20;
 
-interface BatchLedger {
+/** The ledger rows one batch of lines can need, fetched in a few queries. */
+export interface BatchLedger {
   byId: Map<string, LedgerPayment>;
   byReference: Map<string, LedgerPayment>;
   itemOwners: Map<string, string>;
@@ -45,7 +46,7 @@ function isItemLine(line: ReportLine): boolean {
 }
 
 /** Two or three queries for the whole batch, whatever its size. */
-async function loadBatchLedger(
+export async function loadBatchLedger(
   ledger: LedgerReader,
   tenantId: string,
   lines: readonly ReportLine[],
@@ -140,8 +141,8 @@ export async function matchBatch(
   ledger: LedgerReader,
   context: MatchContext,
   lines: readonly ReportLine[],
+  batch: BatchLedger,
 ): Promise<MatchedLine[]> {
-  const batch = await loadBatchLedger(ledger, context.tenantId, lines);
   const matched: MatchedLine[] = [];
   for (const line of lines) {
     const first = context.duplicates.get(line.lineNumber);

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import type { Readable, TransformCallback } from 'node:stream';
+import { CsvError, Parser } from 'csv-parse';
 
 /** One CSV record with the file line it ends on (the header is line 1). */
 export interface CsvRecord {
@@ -19,15 +19,31 @@ export class CsvSyntaxError extends Error {
   }
 }
 
-/** Passes bytes through unchanged while hashing them, so the hash costs no second read. */
-class HashingPassThrough extends Transform {
+/**
+ * csv-parse's own parser, hashing the bytes it is given (no second read, no extra stream stage)
+ * and pairing each record with the line it ends on. The parser's live `info.lines` is exactly
+ * what its `info: true` option would copy into a fresh object for every record; reading it as
+ * the record is pushed spares those objects, a large part of the parsing cost of a big file.
+ */
+class NumberedParser extends Parser {
   constructor(private readonly hash: Hash) {
-    super();
+    super({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: 64 * 1024,
+    });
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  override _transform(chunk: Buffer, encoding: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
-    done(null, chunk);
+    super._transform(chunk, encoding, done);
+  }
+
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record === null) return super.push(null, encoding);
+    const numbered: CsvRecord = { lineNumber: this.info.lines, fields: record as string[] };
+    return super.push(numbered, encoding);
   }
 }
 
@@ -40,21 +56,9 @@ export async function* csvRecords(
   digest?: { sha256: string },
 ): AsyncGenerator<CsvRecord> {
   const hash = createHash('sha256');
-  const parser = parse({
-    info: true,
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: 64 * 1024,
-  });
-  const records = input.pipe(new HashingPassThrough(hash)).pipe(parser);
+  const records = input.pipe(new NumberedParser(hash));
   try {
-    for await (const item of records as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      yield { lineNumber: item.info.lines, fields: item.record };
-    }
+    for await (const record of records as AsyncIterable<CsvRecord>) yield record;
   } catch (error) {
     if (error instanceof CsvError) {
       const lines = (error as CsvError & { lines?: number }).lines ?? 0;

@@ -10,12 +10,19 @@ import { missingAtProvider } from '../../domain/reconciliation/index.ts';
 import type { EventStore } from '../eventstore/event-store.ts';
 import type { CommandContext } from '../write/event-metadata.ts';
 import type { PaymentService } from '../write/payment-service.ts';
-import { matchBatch, type MatchContext, type MatchedLine } from './batch-matcher.ts';
+import {
+  loadBatchLedger,
+  matchBatch,
+  type BatchLedger,
+  type MatchContext,
+  type MatchedLine,
+} from './batch-matcher.ts';
 import { CompactKeyTable } from './compact-key-table.ts';
 import { compensate } from './compensation.ts';
 import type { LedgerReader } from './ledger-reader.ts';
 import { chunksOf, exceptionIdOf, recordedLine } from './recorded-lines.ts';
-import { reportLines, validateReport, type LineProblem } from './report-reader.ts';
+import type { LineSpill } from './line-spill.ts';
+import { validateReport, type LineProblem, type ValidatedReport } from './report-reader.ts';
 import type { ReportSource } from './report-source.ts';
 import { deriveRunId } from './run-aggregate.ts';
 import { RunWriter } from './run-writer.ts';
@@ -137,6 +144,19 @@ export async function reconcileReport(
     const { fileSha256, problems, problemCount } = validated;
     return { status: 'REFUSED', fileSha256, problems, problemCount };
   }
+  try {
+    return await applyReport(deps, request, options, validated);
+  } finally {
+    await validated.lines.dispose();
+  }
+}
+
+async function applyReport(
+  deps: ReconciliationDependencies,
+  request: ReconcileRequest,
+  options: ReconcileOptions,
+  validated: ValidatedReport & { ok: true },
+): Promise<ReconcileResult> {
   const runId = deriveRunId(request.tenantId, validated.fileSha256);
   const { writer, events } = await RunWriter.open(deps.store, runId);
   if (writer.state?.status === 'COMPLETED') return completed(writer, true);
@@ -180,7 +200,7 @@ export async function reconcileReport(
     match,
     lineCount: validated.lineCount,
   };
-  await processLines(run, validated.fileSha256);
+  await processLines(run, validated.lines);
   await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
   await writer.execute(
     { type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } },
@@ -189,43 +209,66 @@ export async function reconcileReport(
   return completed(writer, false);
 }
 
+/** A batch of lines whose ledger rows are being fetched ahead of its turn. */
+interface PendingBatch {
+  lines: ReportLine[];
+  ledger: Promise<BatchLedger>;
+}
+
+/** Batches whose ledger rows are fetched while earlier ones are decided and recorded. */
+const PREFETCH_BATCHES = 2;
+
 /**
- * Matches batch i + 1 while batch i is still being appended: the run's stream is written in
- * order (each record waits for the one before), but parsing and ledger queries overlap the
- * event store's round trip. At most two batches are in hand at any time.
+ * A pipeline over the accepted lines: the ledger rows of the next batches are fetched while
+ * the current batch is decided and compensated, and its record is appended while the next one
+ * is decided. Decisions stay in file order (a payment's first settling line wins), and the
+ * run's stream is written in order. At most PREFETCH_BATCHES + 2 batches are in hand.
+ *
+ * Fetching ahead reads the read model a little earlier than deciding: no new kind of staleness,
+ * since the read model lags the payment streams anyway; a compensation the stream refuses is
+ * decided again against the stream (see compensation.ts).
  */
-async function processLines(run: Run, fileSha256: string): Promise<void> {
+async function processLines(run: Run, lines: LineSpill): Promise<void> {
   let skip = run.writer.state?.linesRecorded ?? 0;
   let linesDone = skip;
   let batch: ReportLine[] = [];
+  const pending: PendingBatch[] = [];
   let recording: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const lines = batch;
+  const prefetch = () => {
+    const ledger = loadBatchLedger(run.deps.ledger, run.match.tenantId, batch);
+    // Awaited in its turn; this only keeps Node from calling an early rejection unhandled.
+    ledger.catch(() => undefined);
+    pending.push({ lines: batch, ledger });
     batch = [];
-    const decided = await decideBatch(run, lines);
+  };
+  const decideNext = async () => {
+    const next = pending.shift();
+    if (next === undefined) return;
+    const decided = await decideBatch(run, next);
     await recording;
     recording = record(run, decided).then(() => {
-      linesDone += lines.length;
+      linesDone += next.lines.length;
       run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
     });
-    // Awaited before the next record or at the end; this only keeps Node from calling a
-    // rejection unhandled while the next batch is being matched.
     recording.catch(() => undefined);
   };
-  for await (const line of reportLines(run.request.source, run.request.format, fileSha256)) {
+  for await (const line of lines.lines()) {
     if (skip > 0) {
       skip -= 1;
       continue;
     }
     batch.push(line);
-    if (batch.length >= run.options.batchLines) await flush();
+    if (batch.length < run.options.batchLines) continue;
+    prefetch();
+    if (pending.length > PREFETCH_BATCHES) await decideNext();
   }
-  if (batch.length > 0) await flush();
+  if (batch.length > 0) prefetch();
+  while (pending.length > 0) await decideNext();
   await recording;
 }
 
-async function decideBatch(run: Run, lines: readonly ReportLine[]): Promise<RecordedLine[]> {
-  const matched = await matchBatch(run.deps.ledger, run.match, lines);
+async function decideBatch(run: Run, batch: PendingBatch): Promise<RecordedLine[]> {
+  const matched = await matchBatch(run.deps.ledger, run.match, batch.lines, await batch.ledger);
   await compensate(matched, {
     payments: run.deps.payments,
     caller: { ...run.context },

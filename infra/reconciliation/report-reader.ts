@@ -3,6 +3,7 @@ import { duplicateKeys } from '../../domain/reconciliation/index.ts';
 import { CompactKeyTable } from './compact-key-table.ts';
 import { csvRecords, CsvSyntaxError } from './csv-records.ts';
 import type { FormatReader, RowParser } from './format-reader.ts';
+import { LineSpill } from './line-spill.ts';
 import { ledgerCsvFormat } from './ledger-format.ts';
 import type { ReportSource } from './report-source.ts';
 import { stripeBalanceFormat } from './stripe-format.ts';
@@ -30,6 +31,8 @@ export type ValidatedReport =
       periodEnd: string | null;
       /** Line number of each repeated line → the line that first had it. */
       duplicates: ReadonlyMap<number, number>;
+      /** The accepted lines, for the apply pass; the caller disposes of it. */
+      lines: LineSpill;
     }
   | { ok: false; fileSha256: string | null; problems: LineProblem[]; problemCount: number };
 
@@ -43,7 +46,7 @@ class ProblemList {
   }
 }
 
-/** Tracks the first line of each duplicate key, in about 16 bytes per key. */
+/** Tracks the first line of each duplicate key, in a few tens of bytes per key. */
 class DuplicateTracker {
   private readonly firstLines = new CompactKeyTable();
   readonly duplicates = new Map<number, number>();
@@ -61,21 +64,49 @@ class DuplicateTracker {
   }
 }
 
+interface Period {
+  /** ISO instants as parseReportInstant writes them compare as text in time order. */
+  start: string | null;
+  end: string | null;
+}
+
+function widen(period: Period, instant: string): void {
+  if (period.start === null || instant < period.start) period.start = instant;
+  if (period.end === null || instant > period.end) period.end = instant;
+}
+
 /**
  * Pass one: reads the whole file, streaming, and checks every row without touching anything.
- * A file with any bad row is refused as a whole, with the line numbers at fault.
+ * A file with any bad row is refused as a whole, with the line numbers at fault. The accepted
+ * lines are spilled to a private temporary file for the apply pass (see LineSpill).
  */
 export async function validateReport(
   source: ReportSource,
   format: ReportFormat,
 ): Promise<ValidatedReport> {
+  const spill = await LineSpill.create();
+  try {
+    const validated = await readAndCheck(source, format, spill);
+    if (validated.ok) await spill.finish();
+    else await spill.dispose();
+    return validated;
+  } catch (error) {
+    await spill.dispose();
+    throw error;
+  }
+}
+
+async function readAndCheck(
+  source: ReportSource,
+  format: ReportFormat,
+  spill: LineSpill,
+): Promise<ValidatedReport> {
   const problems = new ProblemList();
   const duplicates = new DuplicateTracker();
   const digest = { sha256: '' };
+  const period: Period = { start: null, end: null };
   let parseRow: RowParser | undefined;
   let lineCount = 0;
-  let periodStartMs = Number.POSITIVE_INFINITY;
-  let periodEndMs = Number.NEGATIVE_INFINITY;
   try {
     for await (const record of csvRecords(source.open(), digest)) {
       if (parseRow === undefined) {
@@ -91,10 +122,11 @@ export async function validateReport(
         problems.add(record.lineNumber, row.message);
         continue;
       }
+      // Once a problem is found the file is refused: keep counting, stop keeping lines.
+      if (problems.count > 0) continue;
       duplicates.observe(row.line);
-      const atMs = Date.parse(row.line.occurredAt);
-      periodStartMs = Math.min(periodStartMs, atMs);
-      periodEndMs = Math.max(periodEndMs, atMs);
+      widen(period, row.line.occurredAt);
+      await spill.add(row.line);
     }
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error;
@@ -104,14 +136,14 @@ export async function validateReport(
   if (parseRow === undefined)
     return refused(digest.sha256, [{ lineNumber: 1, message: 'the file has no header' }]);
   if (problems.count > 0) return refused(digest.sha256, problems.listed, problems.count);
-  const hasLines = lineCount > 0;
   return {
     ok: true,
     fileSha256: digest.sha256,
     lineCount,
-    periodStart: hasLines ? new Date(periodStartMs).toISOString() : null,
-    periodEnd: hasLines ? new Date(periodEndMs).toISOString() : null,
+    periodStart: period.start,
+    periodEnd: period.end,
     duplicates: duplicates.duplicates,
+    lines: spill,
   };
 }
 
@@ -121,35 +153,4 @@ function refused(
   count = problems.length,
 ): ValidatedReport {
   return { ok: false, fileSha256, problems, problemCount: count };
-}
-
-/** The file changed between the two passes: the run stops rather than apply another file. */
-export class ReportChangedError extends Error {
-  override readonly name = 'ReportChangedError';
-}
-
-/**
- * Pass two: the lines of a file pass one accepted, streaming. Any row that no longer parses,
- * or a different hash at the end, means the file changed under the run.
- */
-export async function* reportLines(
-  source: ReportSource,
-  format: ReportFormat,
-  expectedSha256: string,
-): AsyncGenerator<ReportLine> {
-  const digest = { sha256: '' };
-  let parseRow: RowParser | undefined;
-  for await (const record of csvRecords(source.open(), digest)) {
-    if (parseRow === undefined) {
-      const header = FORMAT_READERS[format].readHeader(record.fields);
-      if (!header.ok) throw new ReportChangedError(`header no longer reads: ${header.message}`);
-      parseRow = header.parseRow;
-      continue;
-    }
-    const row = parseRow(record.fields, record.lineNumber);
-    if (!row.ok) throw new ReportChangedError(`line ${record.lineNumber} no longer reads`);
-    yield row.line;
-  }
-  if (digest.sha256 !== expectedSha256)
-    throw new ReportChangedError('the file changed during the run');
 }

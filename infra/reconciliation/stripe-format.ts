@@ -1,6 +1,5 @@
-import type { CurrencyCode } from '../../domain/money/index.ts';
 import type { LineKind } from '../../domain/reconciliation/index.ts';
-import { CurrencyTable } from './decimal-amount.ts';
+import { CurrencyTable, type DecimalReader } from './decimal-amount.ts';
 import type { ColumnIndex, FormatReader, RowResult } from './format-reader.ts';
 import { fieldAt, findColumn, indexColumns, isUsableId } from './format-reader.ts';
 import { parseReportInstant } from './report-time.ts';
@@ -69,20 +68,17 @@ const EXPECTED_SIGN: Partial<Record<LineKind, 'positive' | 'negative'>> = {
   dispute_reversal: 'positive',
 };
 
-function amounts(
+type AmountColumn = 'amount' | 'fee' | 'net';
+
+/** One amount column in minor units, or the refusal naming the column. */
+function readAmount(
   fields: readonly string[],
   at: Positions,
-  currency: CurrencyCode,
-  table: CurrencyTable,
-) {
-  const reader = table.reader(currency);
-  const read = (name: 'amount' | 'fee' | 'net') => {
-    const parsed = reader(fieldAt(fields, at[name]));
-    return parsed.ok
-      ? { ok: true as const, value: parsed.value }
-      : { ok: false as const, message: `${name}: ${parsed.error.message}` };
-  };
-  return { amount: read('amount'), fee: read('fee'), net: read('net') };
+  name: AmountColumn,
+  reader: DecimalReader,
+): { ok: true; value: bigint } | { ok: false; message: string } {
+  const parsed = reader(fieldAt(fields, at[name]));
+  return parsed.ok ? parsed : { ok: false, message: `${name}: ${parsed.error.message}` };
 }
 
 function itemIdOf(
@@ -108,9 +104,13 @@ function parseRow(
   if (!isUsableId(lineId)) return { ok: false, message: 'id is empty or not printable' };
   const currency = table.currency(fieldAt(fields, at.currency));
   if (!currency.ok) return { ok: false, message: `currency: ${currency.error.message}` };
-  const { amount, fee, net } = amounts(fields, at, currency.value, table);
-  for (const part of [amount, fee, net]) if (!part.ok) return { ok: false, message: part.message };
-  if (!amount.ok || !fee.ok || !net.ok) return { ok: false, message: 'unreadable amounts' };
+  const reader = table.reader(currency.value);
+  const amount = readAmount(fields, at, 'amount', reader);
+  if (!amount.ok) return amount;
+  const fee = readAmount(fields, at, 'fee', reader);
+  if (!fee.ok) return fee;
+  const net = readAmount(fields, at, 'net', reader);
+  if (!net.ok) return net;
   if (amount.value - fee.value !== net.value) {
     return { ok: false, message: 'net does not equal amount - fee' };
   }

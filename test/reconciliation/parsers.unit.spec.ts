@@ -1,6 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesSource, validateReport } from '../../infra/reconciliation/index.ts';
-import { reportLines } from '../../infra/reconciliation/report-reader.ts';
 import {
   normalizeStripeHeader,
   stripeBalanceFormat,
@@ -39,12 +39,11 @@ async function lines(
   const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), format);
   if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
   const read: ReportLine[] = [];
-  for await (const line of reportLines(
-    bytesSource('r.csv', Buffer.from(csv)),
-    format,
-    validated.fileSha256,
-  ))
-    read.push(line);
+  try {
+    for await (const line of validated.lines.lines()) read.push(line);
+  } finally {
+    await validated.lines.dispose();
+  }
   return read;
 }
 
@@ -170,6 +169,34 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
     expect(parseReportInstant('2025-03-01T10:00:00+01:00')).toBe('2025-03-01T09:00:00.000Z');
     expect(parseReportInstant('yesterday')).toBeUndefined();
   });
+
+  it('reads every "YYYY-MM-DD HH:MM[:SS]" as the calendar says, valid or not', () => {
+    const two = (value: number) => String(value).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2400 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.option(fc.integer({ min: 0, max: 61 })),
+        (year, month, day, hour, minute, second) => {
+          const clock = `${two(hour)}:${two(minute)}${second === null ? '' : `:${two(second)}`}`;
+          const text = `${year}-${two(month)}-${two(day)} ${clock}`;
+          const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second ?? 0));
+          const fits =
+            date.getUTCFullYear() === year &&
+            date.getUTCMonth() === month - 1 &&
+            date.getUTCDate() === day &&
+            date.getUTCHours() === hour &&
+            date.getUTCMinutes() === minute &&
+            date.getUTCSeconds() === (second ?? 0);
+          expect(parseReportInstant(text)).toBe(fits ? date.toISOString() : undefined);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
 });
 
 describe('the ledger CSV format', () => {
@@ -263,10 +290,25 @@ describe('validating a whole file before anything is applied', () => {
       periodEnd: '2025-03-02T10:00:00.000Z',
       fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    if (validated.ok)
-      expect([...validated.duplicates]).toEqual([
-        [3, 2],
-        [4, 2],
-      ]);
+    if (!validated.ok) return;
+    expect([...validated.duplicates]).toEqual([
+      [3, 2],
+      [4, 2],
+    ]);
+    await validated.lines.dispose();
+  });
+
+  it('hands the apply pass exactly the lines it accepted, quoted newlines included', async () => {
+    const csv = [
+      'id,type,source,amount,fee,net,currency,created,reporting_category,ledger_payment_id',
+      'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,charge,"pay\n""one"""',
+      '',
+      'txn_2,refund,re_1,-4.00,0,-4.00,usd,1740823200,refund,',
+    ].join('\n');
+    const read = await lines(csv, 'stripe_balance_csv');
+    expect(read).toEqual([
+      expect.objectContaining({ lineNumber: 3, paymentId: 'pay\n"one"', amount: 1000n, net: 970n }),
+      expect.objectContaining({ lineNumber: 5, kind: 'refund', itemId: 're_1', net: -400n }),
+    ]);
   });
 });
