@@ -18,54 +18,63 @@ export interface KeyTable {
 const EMPTY = 0;
 const KEYS_MAX = 64 * 1024 * 1024;
 
-/** Both 32-bit FNV-1a hashes of a key, in one pass over it; 0 marks an empty slot. */
-const hashes = { high: 0, low: 0 };
-
-function hashKey(key: string): void {
-  let high = 0x811c9dc5;
-  let low = 0x050c5d1f;
-  for (let index = 0; index < key.length; index += 1) {
-    const code = key.charCodeAt(index);
-    high = Math.imul(high ^ code, 0x01000193);
-    low = Math.imul(low ^ code, 0x01000193);
-  }
-  // Shift real zeros away from the empty mark.
-  hashes.high = high >>> 0 || 1;
-  hashes.low = low >>> 0 || 1;
-}
+/** Words per slot: high hash, low hash, value, side by side so a probe touches one cache line. */
+const STRIDE = 3;
 
 export class CompactKeyTable implements KeyTable {
-  private high: Uint32Array;
-  private low: Uint32Array;
-  private values: Uint32Array;
+  private slots: Uint32Array;
   private count = 0;
+  // The last key hashed: `set` right after `get` of the same key hashes it once.
+  private lastKey: string | undefined;
+  private lastHigh = 0;
+  private lastLow = 0;
 
   constructor(capacity = 1 << 16) {
-    this.high = new Uint32Array(capacity);
-    this.low = new Uint32Array(capacity);
-    this.values = new Uint32Array(capacity);
+    this.slots = new Uint32Array(capacity * STRIDE);
   }
 
   get size(): number {
     return this.count;
   }
 
+  private get capacity(): number {
+    return this.slots.length / STRIDE;
+  }
+
+  /** Both 32-bit FNV-1a hashes of a key, in one pass over it; 0 marks an empty slot. */
+  private hash(key: string): void {
+    if (key === this.lastKey) return;
+    let high = 0x811c9dc5;
+    let low = 0x050c5d1f;
+    for (let index = 0; index < key.length; index += 1) {
+      const code = key.charCodeAt(index);
+      high = Math.imul(high ^ code, 0x01000193);
+      low = Math.imul(low ^ code, 0x01000193);
+    }
+    // Shift real zeros away from the empty mark.
+    this.lastHigh = high >>> 0 || 1;
+    this.lastLow = low >>> 0 || 1;
+    this.lastKey = key;
+  }
+
   /** The slot holding the key, or the empty slot where it would go (linear probing). */
   private slotOf(high: number, low: number): number {
-    const mask = this.high.length - 1;
+    const mask = this.capacity - 1;
     let slot = (high ^ Math.imul(low, 0x9e3779b1)) & mask;
     for (let probe = 0; probe <= mask; probe += 1) {
-      const stored = this.high[slot];
-      if (stored === EMPTY || (stored === high && this.low[slot] === low)) return slot;
+      const stored = this.slots[slot * STRIDE];
+      if (stored === EMPTY || (stored === high && this.slots[slot * STRIDE + 1] === low)) {
+        return slot;
+      }
       slot = (slot + 1) & mask;
     }
     throw new Error('compact key table is full');
   }
 
   get(key: string): number | undefined {
-    hashKey(key);
-    const slot = this.slotOf(hashes.high, hashes.low);
-    return this.high[slot] === EMPTY ? undefined : this.values[slot];
+    this.hash(key);
+    const at = this.slotOf(this.lastHigh, this.lastLow) * STRIDE;
+    return this.slots[at] === EMPTY ? undefined : this.slots[at + 2];
   }
 
   has(key: string): boolean {
@@ -75,35 +84,35 @@ export class CompactKeyTable implements KeyTable {
   /** `value` is a non-negative integer below 2^32 (line numbers). */
   set(key: string, value: number): this {
     if (value >>> 0 !== value) throw new RangeError(`key table values are uint32, not ${value}`);
-    hashKey(key);
-    const { high, low } = hashes;
-    let slot = this.slotOf(high, low);
-    if (this.high[slot] === EMPTY) {
-      if ((this.count + 1) * 2 > this.high.length) {
+    this.hash(key);
+    const high = this.lastHigh;
+    const low = this.lastLow;
+    let at = this.slotOf(high, low) * STRIDE;
+    if (this.slots[at] === EMPTY) {
+      if ((this.count + 1) * 2 > this.capacity) {
         this.grow();
-        slot = this.slotOf(high, low);
+        at = this.slotOf(high, low) * STRIDE;
       }
       this.count += 1;
-      this.high[slot] = high;
-      this.low[slot] = low;
+      this.slots[at] = high;
+      this.slots[at + 1] = low;
     }
-    this.values[slot] = value;
+    this.slots[at + 2] = value;
     return this;
   }
 
   private grow(): void {
     if (this.count >= KEYS_MAX) throw new Error(`more than ${KEYS_MAX} keys in one run`);
-    const { high, low, values } = this;
-    this.high = new Uint32Array(high.length * 2);
-    this.low = new Uint32Array(high.length * 2);
-    this.values = new Uint32Array(high.length * 2);
-    for (let slot = 0; slot < high.length; slot += 1) {
-      const stored = high[slot] ?? EMPTY;
-      if (stored === EMPTY) continue;
-      const target = this.slotOf(stored, low[slot] ?? 0);
-      this.high[target] = stored;
-      this.low[target] = low[slot] ?? 0;
-      this.values[target] = values[slot] ?? 0;
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    for (let at = 0; at < old.length; at += STRIDE) {
+      const high = old[at] ?? EMPTY;
+      if (high === EMPTY) continue;
+      const low = old[at + 1] ?? 0;
+      const target = this.slotOf(high, low) * STRIDE;
+      this.slots[target] = high;
+      this.slots[target + 1] = low;
+      this.slots[target + 2] = old[at + 2] ?? 0;
     }
   }
 }

@@ -60,10 +60,11 @@ function pushLine(columns: Columns, line: ReportLine): void {
   columns.occurredAt.push(line.occurredAt);
 }
 
-function* linesOf(text: string): Generator<ReportLine> {
+function linesOf(text: string): ReportLine[] {
   const columns = JSON.parse(text) as Columns;
+  const lines: ReportLine[] = [];
   for (let index = 0; index < columns.lineNumber.length; index += 1) {
-    yield {
+    lines.push({
       lineNumber: columns.lineNumber[index] ?? 0,
       lineId: columns.lineId[index] ?? '',
       kind: columns.kind[index] ?? 'other',
@@ -76,8 +77,9 @@ function* linesOf(text: string): Generator<ReportLine> {
       net: BigInt(columns.net[index] ?? '0'),
       currency: (columns.currency[index] ?? '') as CurrencyCode,
       occurredAt: columns.occurredAt[index] ?? '',
-    };
+    });
   }
+  return lines;
 }
 
 /**
@@ -112,12 +114,15 @@ export class LineSpill {
     return this.count;
   }
 
-  /** Resolves at once unless the disk is behind, so validation keeps its pace. */
-  async add(line: ReportLine): Promise<void> {
+  /** Keeps the line in memory; `drain` writes what has gathered. */
+  add(line: ReportLine): void {
     pushLine(this.columns, line);
     this.count += 1;
-    if (this.columns.lineNumber.length < RECORD_LINES) return;
-    this.seal();
+    if (this.columns.lineNumber.length >= RECORD_LINES) this.seal();
+  }
+
+  /** Writes the gathered lines once there are enough of them; waits only when the disk is behind. */
+  async drain(): Promise<void> {
     if (this.pendingBytes >= WRITE_CHUNK_BYTES) await this.flush();
   }
 
@@ -147,8 +152,8 @@ export class LineSpill {
     this.finished = true;
   }
 
-  /** The spilled lines in file order, streaming. */
-  async *lines(): AsyncGenerator<ReportLine> {
+  /** The spilled lines in file order, streaming, up to a thousand at a time. */
+  async *batches(): AsyncGenerator<ReportLine[]> {
     if (!this.finished) throw new Error('the spill is still being written');
     const input = createReadStream(this.path, {
       encoding: 'utf8',
@@ -160,7 +165,7 @@ export class LineSpill {
         const text = rest + chunk;
         let start = 0;
         for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-          yield* linesOf(text.slice(start, end));
+          yield linesOf(text.slice(start, end));
           start = end + 1;
         }
         rest = text.slice(start);

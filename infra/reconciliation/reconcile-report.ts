@@ -252,15 +252,17 @@ async function processLines(run: Run, lines: LineSpill): Promise<void> {
     });
     recording.catch(() => undefined);
   };
-  for await (const line of lines.lines()) {
-    if (skip > 0) {
-      skip -= 1;
-      continue;
+  for await (const spilled of lines.batches()) {
+    for (const line of spilled) {
+      if (skip > 0) {
+        skip -= 1;
+        continue;
+      }
+      batch.push(line);
+      if (batch.length < run.options.batchLines) continue;
+      prefetch();
+      if (pending.length > PREFETCH_BATCHES) await decideNext();
     }
-    batch.push(line);
-    if (batch.length < run.options.batchLines) continue;
-    prefetch();
-    if (pending.length > PREFETCH_BATCHES) await decideNext();
   }
   if (batch.length > 0) prefetch();
   while (pending.length > 0) await decideNext();

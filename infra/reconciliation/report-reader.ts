@@ -1,7 +1,7 @@
 import type { ReportFormat, ReportLine } from '../../domain/reconciliation/index.ts';
 import { duplicateKeys } from '../../domain/reconciliation/index.ts';
 import { CompactKeyTable } from './compact-key-table.ts';
-import { csvRecords, CsvSyntaxError } from './csv-records.ts';
+import { csvRecordBatches, CsvSyntaxError, type CsvRecord } from './csv-records.ts';
 import type { FormatReader, RowParser } from './format-reader.ts';
 import { LineSpill } from './line-spill.ts';
 import { ledgerCsvFormat } from './ledger-format.ts';
@@ -96,53 +96,78 @@ export async function validateReport(
   }
 }
 
+interface Check {
+  format: ReportFormat;
+  spill: LineSpill;
+  problems: ProblemList;
+  duplicates: DuplicateTracker;
+  period: Period;
+  parseRow: RowParser | undefined;
+  lineCount: number;
+  /** Set when the header does not read: nothing after it is looked at. */
+  headerProblem: LineProblem | undefined;
+}
+
+function checkRecord(check: Check, record: CsvRecord): void {
+  if (check.parseRow === undefined) {
+    const header = FORMAT_READERS[check.format].readHeader(record.fields);
+    if (header.ok) check.parseRow = header.parseRow;
+    else check.headerProblem = { lineNumber: record.lineNumber, message: header.message };
+    return;
+  }
+  check.lineCount += 1;
+  const row = check.parseRow(record.fields, record.lineNumber);
+  if (!row.ok) {
+    check.problems.add(record.lineNumber, row.message);
+    return;
+  }
+  // Once a problem is found the file is refused: keep counting, stop keeping lines.
+  if (check.problems.count > 0) return;
+  check.duplicates.observe(row.line);
+  widen(check.period, row.line.occurredAt);
+  check.spill.add(row.line);
+}
+
 async function readAndCheck(
   source: ReportSource,
   format: ReportFormat,
   spill: LineSpill,
 ): Promise<ValidatedReport> {
-  const problems = new ProblemList();
-  const duplicates = new DuplicateTracker();
+  const check: Check = {
+    format,
+    spill,
+    problems: new ProblemList(),
+    duplicates: new DuplicateTracker(),
+    period: { start: null, end: null },
+    parseRow: undefined,
+    lineCount: 0,
+    headerProblem: undefined,
+  };
+  const { problems, period } = check;
   const digest = { sha256: '' };
-  const period: Period = { start: null, end: null };
-  let parseRow: RowParser | undefined;
-  let lineCount = 0;
   try {
-    for await (const record of csvRecords(source.open(), digest)) {
-      if (parseRow === undefined) {
-        const header = FORMAT_READERS[format].readHeader(record.fields);
-        if (!header.ok)
-          return refused(null, [{ lineNumber: record.lineNumber, message: header.message }]);
-        parseRow = header.parseRow;
-        continue;
+    for await (const records of csvRecordBatches(source.open(), digest)) {
+      for (const record of records) {
+        checkRecord(check, record);
+        if (check.headerProblem !== undefined) return refused(null, [check.headerProblem]);
       }
-      lineCount += 1;
-      const row = parseRow(record.fields, record.lineNumber);
-      if (!row.ok) {
-        problems.add(record.lineNumber, row.message);
-        continue;
-      }
-      // Once a problem is found the file is refused: keep counting, stop keeping lines.
-      if (problems.count > 0) continue;
-      duplicates.observe(row.line);
-      widen(period, row.line.occurredAt);
-      await spill.add(row.line);
+      await spill.drain();
     }
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error;
     problems.add(error.lineNumber, error.message);
     return refused(null, problems.listed, problems.count);
   }
-  if (parseRow === undefined)
+  if (check.parseRow === undefined)
     return refused(digest.sha256, [{ lineNumber: 1, message: 'the file has no header' }]);
   if (problems.count > 0) return refused(digest.sha256, problems.listed, problems.count);
   return {
     ok: true,
     fileSha256: digest.sha256,
-    lineCount,
+    lineCount: check.lineCount,
     periodStart: period.start,
     periodEnd: period.end,
-    duplicates: duplicates.duplicates,
+    duplicates: check.duplicates.duplicates,
     lines: spill,
   };
 }

@@ -42,10 +42,10 @@ describe('the spill of accepted lines', () => {
   it('gives back every line as it was given, across record boundaries', async () => {
     const spill = await LineSpill.create();
     const written = Array.from({ length: 2_345 }, (_, index) => line(index));
-    for (const item of written) await spill.add(item);
+    for (const item of written) spill.add(item);
     await spill.finish();
     const read: ReportLine[] = [];
-    for await (const item of spill.lines()) read.push(item);
+    for await (const batch of spill.batches()) read.push(...batch);
     expect(read).toEqual(written);
     expect(spill.lineCount).toBe(written.length);
     await spill.dispose();
@@ -54,7 +54,7 @@ describe('the spill of accepted lines', () => {
   it('leaves no file behind: disposed, or a refused report', async () => {
     const left = await inOwnTemporaryDirectory(async () => {
       const spill = await LineSpill.create();
-      await spill.add(line(1));
+      spill.add(line(1));
       await spill.dispose();
       const csv = 'id,type,amount,fee,net,currency,created\nx,charge,1\n';
       const refused = await validateReport(

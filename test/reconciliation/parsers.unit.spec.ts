@@ -40,7 +40,7 @@ async function lines(
   if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
   const read: ReportLine[] = [];
   try {
-    for await (const line of validated.lines.lines()) read.push(line);
+    for await (const batch of validated.lines.batches()) read.push(...batch);
   } finally {
     await validated.lines.dispose();
   }
