@@ -20,11 +20,12 @@ import {
 import { CompactKeyTable } from './compact-key-table.ts';
 import { compensate } from './compensation.ts';
 import type { LedgerReader } from './ledger-reader.ts';
-import { chunksOf, exceptionIdOf, recordedLine } from './recorded-lines.ts';
+import { exceptionIdOf, recordedLine } from './recorded-lines.ts';
 import type { LineSpill } from './line-spill.ts';
 import { validateReport, type LineProblem, type ValidatedReport } from './report-reader.ts';
 import type { ReportSource } from './report-source.ts';
 import { deriveRunId } from './run-aggregate.ts';
+import { RunRecorder } from './run-recorder.ts';
 import { RunWriter } from './run-writer.ts';
 
 export interface ReconciliationDependencies {
@@ -43,6 +44,10 @@ export interface ReconcileOptions {
   compensationConcurrency: number;
   /** Size bound of one recorded event's lines. */
   eventBytesMax: number;
+  /** Size bound of one append of several events (the store takes 1 MiB of data at most). */
+  appendBytesMax: number;
+  /** Recorded events waiting for the store before deciding waits for it. */
+  queuedEventsMax: number;
   onProgress?: (progress: {
     phase: 'validating' | 'matching' | 'closing';
     linesDone: number;
@@ -55,6 +60,8 @@ export const defaultReconcileOptions: ReconcileOptions = {
   batchLines: 1_000,
   compensationConcurrency: 32,
   eventBytesMax: 512 * 1024,
+  appendBytesMax: 896 * 1024,
+  queuedEventsMax: 16,
 };
 
 export interface ReconcileRequest {
@@ -81,6 +88,7 @@ export type ReconcileResult =
     };
 
 interface Run {
+  recorder: RunRecorder;
   deps: ReconciliationDependencies;
   request: ReconcileRequest;
   options: ReconcileOptions;
@@ -191,7 +199,22 @@ async function applyReport(
     duplicates: validated.duplicates,
     touched: touchedBy(events),
   };
+  let linesDone = writer.state?.linesRecorded ?? 0;
+  const recorder = new RunRecorder({
+    writer,
+    context,
+    clock: deps.clock,
+    eventBytesMax: options.eventBytesMax,
+    appendBytesMax: options.appendBytesMax,
+    queuedEventsMax: options.queuedEventsMax,
+    onRecorded: (reportLines) => {
+      linesDone += reportLines;
+      const lineCount = validated.lineCount;
+      if (reportLines > 0) options.onProgress?.({ phase: 'matching', linesDone, lineCount });
+    },
+  });
   const run: Run = {
+    recorder,
     deps,
     request,
     options,
@@ -202,6 +225,7 @@ async function applyReport(
   };
   await processLines(run, validated.lines);
   await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
+  await recorder.flush();
   await writer.execute(
     { type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } },
     context,
@@ -220,9 +244,10 @@ const PREFETCH_BATCHES = 2;
 
 /**
  * A pipeline over the accepted lines: the ledger rows of the next batches are fetched while
- * the current batch is decided and compensated, and its record is appended while the next one
- * is decided. Decisions stay in file order (a payment's first settling line wins), and the
- * run's stream is written in order. At most PREFETCH_BATCHES + 2 batches are in hand.
+ * the current batch is decided and compensated, and the records are appended (see RunRecorder)
+ * while the next ones are decided. Decisions stay in file order (a payment's first settling line
+ * wins), and the run's stream is written in order. Bounded: PREFETCH_BATCHES batches fetched
+ * ahead, one being decided, and the recorder's queue.
  *
  * Fetching ahead reads the read model a little earlier than deciding: no new kind of staleness,
  * since the read model lags the payment streams anyway; a compensation the stream refuses is
@@ -230,10 +255,9 @@ const PREFETCH_BATCHES = 2;
  */
 async function processLines(run: Run, lines: LineSpill): Promise<void> {
   let skip = run.writer.state?.linesRecorded ?? 0;
-  let linesDone = skip;
   let batch: ReportLine[] = [];
   const pending: PendingBatch[] = [];
-  let recording: Promise<void> = Promise.resolve();
+  run.options.onProgress?.({ phase: 'matching', linesDone: skip, lineCount: run.lineCount });
   const prefetch = () => {
     const ledger = loadBatchLedger(run.deps.ledger, run.match.tenantId, batch);
     // Awaited in its turn; this only keeps Node from calling an early rejection unhandled.
@@ -243,14 +267,7 @@ async function processLines(run: Run, lines: LineSpill): Promise<void> {
   };
   const decideNext = async () => {
     const next = pending.shift();
-    if (next === undefined) return;
-    const decided = await decideBatch(run, next);
-    await recording;
-    recording = record(run, decided).then(() => {
-      linesDone += next.lines.length;
-      run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
-    });
-    recording.catch(() => undefined);
+    if (next !== undefined) await run.recorder.add(await decideBatch(run, next));
   };
   for await (const spilled of lines.batches()) {
     for (const line of spilled) {
@@ -266,7 +283,6 @@ async function processLines(run: Run, lines: LineSpill): Promise<void> {
   }
   if (batch.length > 0) prefetch();
   while (pending.length > 0) await decideNext();
-  await recording;
 }
 
 async function decideBatch(run: Run, batch: PendingBatch): Promise<RecordedLine[]> {
@@ -277,15 +293,6 @@ async function decideBatch(run: Run, batch: PendingBatch): Promise<RecordedLine[
     concurrency: run.options.compensationConcurrency,
   });
   return matched.map(recordedLine);
-}
-
-async function record(run: Run, lines: readonly RecordedLine[]): Promise<void> {
-  for (const chunk of chunksOf(lines, run.options.eventBytesMax)) {
-    const batchIndex = run.writer.state?.batchCount ?? 0;
-    const at = run.deps.clock().toISOString();
-    const data = { runId: run.writer.runId, batchIndex, lines: chunk, at };
-    await run.writer.execute({ type: 'RecordReconciliationBatch', data }, run.context);
-  }
 }
 
 /** Pages through the period's unsettled captured payments that no line touched. */
@@ -313,7 +320,7 @@ async function recordMissingAtProvider(
       .filter((payment) => !run.match.touched.has(payment.paymentId))
       .map((payment) => ({ line: null, decision: missingAtProvider(payment) }))
       .filter((item) => !run.writer.state?.exceptions.has(exceptionIdOf(item)));
-    if (missing.length > 0) await record(run, missing.map(recordedLine));
+    if (missing.length > 0) await run.recorder.add(missing.map(recordedLine));
     const last = payments.at(-1);
     if (last === undefined || payments.length < pageSize) return;
     afterPaymentId = last.paymentId;
