@@ -42,7 +42,14 @@ export interface BatchLedger {
 }
 
 function isItemLine(line: ReportLine): boolean {
-  return line.kind !== 'settlement' && line.kind !== 'other';
+  return (
+    line.kind === 'refund' || line.kind === 'dispute_debit' || line.kind === 'dispute_reversal'
+  );
+}
+
+/** A line about the provider account itself, not about a payment. */
+function isAccountLine(line: ReportLine): boolean {
+  return line.kind === 'payout' || line.kind === 'payout_reversal';
 }
 
 /** Two or three queries for the whole batch, whatever its size. */
@@ -51,7 +58,7 @@ export async function loadBatchLedger(
   tenantId: string,
   lines: readonly ReportLine[],
 ): Promise<BatchLedger> {
-  const named = lines.filter((line) => line.kind !== 'other');
+  const named = lines.filter((line) => line.kind === 'settlement' || isItemLine(line));
   const ids = named.flatMap((line) => (line.paymentId === null ? [] : [line.paymentId]));
   const references = named.flatMap((line) => line.paymentReference ?? []);
   const unowned = named.filter(
@@ -93,6 +100,8 @@ async function lookupFor(
   ledger: LedgerReader,
   context: MatchContext,
 ): Promise<LedgerLookup> {
+  // Booked to the run's books; a platform-wide run books it to the platform's ('*').
+  if (isAccountLine(line)) return { kind: 'account', tenantId: context.tenantId };
   const byName =
     found(line.paymentId === null ? undefined : batch.byId.get(line.paymentId)) ??
     found(

@@ -288,8 +288,10 @@ async function processLines(run: Run, lines: LineSpill): Promise<void> {
 async function decideBatch(run: Run, batch: PendingBatch): Promise<RecordedLine[]> {
   const matched = await matchBatch(run.deps.ledger, run.match, batch.lines, await batch.ledger);
   await compensate(matched, {
-    payments: run.deps.payments,
+    ledger: { payments: run.deps.payments, store: run.deps.store },
     caller: { ...run.context },
+    runId: run.writer.runId,
+    at: run.deps.clock().toISOString(),
     concurrency: run.options.compensationConcurrency,
   });
   return matched.map(recordedLine);

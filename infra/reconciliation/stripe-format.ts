@@ -58,6 +58,10 @@ export function stripeLineKind(
   if (label === 'dispute_reversal' || (type === 'adjustment' && source.startsWith('dp_'))) {
     return 'dispute_reversal';
   }
+  if (label === 'payout') return 'payout';
+  if (['payout_reversal', 'payout_cancel', 'payout_failure'].includes(label)) {
+    return 'payout_reversal';
+  }
   return 'other';
 }
 
@@ -66,6 +70,8 @@ const EXPECTED_SIGN: Partial<Record<LineKind, 'positive' | 'negative'>> = {
   refund: 'negative',
   dispute_debit: 'negative',
   dispute_reversal: 'positive',
+  payout: 'negative',
+  payout_reversal: 'positive',
 };
 
 type AmountColumn = 'amount' | 'fee' | 'net';
@@ -91,6 +97,7 @@ function itemIdOf(
   if (kind === 'dispute_debit' || kind === 'dispute_reversal') {
     return fieldAt(fields, at.disputeId) || source || null;
   }
+  if (kind === 'payout' || kind === 'payout_reversal') return source || null;
   return null;
 }
 

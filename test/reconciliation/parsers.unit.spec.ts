@@ -127,7 +127,55 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
       '',
       'payout',
     ]);
-    expect(payout).toMatchObject({ ok: true, line: { kind: 'other' } });
+    expect(payout).toMatchObject({
+      ok: true,
+      line: { kind: 'payout', amount: 10000n, net: -10000n, itemId: 'po_1' },
+    });
+    const failedPayout = stripeRow([
+      'txn_5',
+      'payout_failure',
+      'po_1',
+      '100.00',
+      '0',
+      '100.00',
+      'usd',
+      '2025-03-02 10:00',
+      '',
+      'payout_reversal',
+    ]);
+    expect(failedPayout).toMatchObject({
+      ok: true,
+      line: { kind: 'payout_reversal', net: 10000n },
+    });
+    const transfer = stripeRow([
+      'txn_6',
+      'transfer',
+      'tr_1',
+      '-5.00',
+      '0',
+      '-5.00',
+      'usd',
+      '2025-03-02 10:00',
+      '',
+      'transfer',
+    ]);
+    expect(transfer).toMatchObject({ ok: true, line: { kind: 'other' } });
+  });
+
+  it('refuses a payout that adds to the balance', () => {
+    const positive = stripeRow([
+      'txn_4',
+      'payout',
+      'po_1',
+      '100.00',
+      '0',
+      '100.00',
+      'usd',
+      '2025-03-01 10:00',
+      '',
+      'payout',
+    ]);
+    expect(positive).toMatchObject({ ok: false, message: /must be negative/ });
   });
 
   it('finds columns under the Dashboard and itemized-report spellings', () => {
@@ -209,6 +257,8 @@ describe('the ledger CSV format', () => {
       'l1,settlement,pay-1,,,1050,30,USD,2025-03-01T10:00:00Z',
       'l2,refund,,pi_2,re_2,400,0,usd,2025-03-01T11:00:00Z',
       'l3,dispute,pay-3,,dp_3,1000,0,JPY,2025-03-01T12:00:00Z',
+      'l4,payout,,,po_4,5000,25,USD,2025-03-02T00:00:00Z',
+      'l5,payout_reversal,,,,5000,0,USD,2025-03-03T00:00:00Z',
     ].join('\n');
     expect(await lines(csv, 'ledger_csv')).toMatchObject([
       {
@@ -228,13 +278,15 @@ describe('the ledger CSV format', () => {
         net: -400n,
       },
       { lineNumber: 4, kind: 'dispute_debit', currency: 'JPY', net: -1000n },
+      { lineNumber: 5, kind: 'payout', itemId: 'po_4', amount: 5000n, fee: 25n, net: -5025n },
+      { lineNumber: 6, kind: 'payout_reversal', itemId: null, net: 5000n },
     ]);
   });
 
   it.each([
     ['l1,settlement,pay-1,,,10.50,0,USD,2025-03-01T10:00:00Z', /amount_minor/],
     ['l1,settlement,pay-1,,,1050,-1,USD,2025-03-01T10:00:00Z', /fee_minor/],
-    ['l1,payout,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /type must be/],
+    ['l1,transfer,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /type must be/],
     ['l1,refund,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /item_id/],
     ['l1,settlement,pay-1,,,1050,0,USD,tomorrow', /occurred_at/],
   ])('refuses %s', (text, message) => {
