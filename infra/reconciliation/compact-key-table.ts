@@ -81,24 +81,37 @@ export class CompactKeyTable implements KeyTable {
     return this.get(key) !== undefined;
   }
 
+  /** The key's value if it has one; otherwise sets it to `value`. One probe for both. */
+  claim(key: string, value: number): number | undefined {
+    this.hash(key);
+    const at = this.slotOf(this.lastHigh, this.lastLow) * STRIDE;
+    if (this.slots[at] !== EMPTY) return this.slots[at + 2];
+    this.insert(at, value);
+    return undefined;
+  }
+
   /** `value` is a non-negative integer below 2^32 (line numbers). */
   set(key: string, value: number): this {
     if (value >>> 0 !== value) throw new RangeError(`key table values are uint32, not ${value}`);
     this.hash(key);
-    const high = this.lastHigh;
-    const low = this.lastLow;
-    let at = this.slotOf(high, low) * STRIDE;
-    if (this.slots[at] === EMPTY) {
-      if ((this.count + 1) * 2 > this.capacity) {
-        this.grow();
-        at = this.slotOf(high, low) * STRIDE;
-      }
-      this.count += 1;
-      this.slots[at] = high;
-      this.slots[at + 1] = low;
-    }
-    this.slots[at + 2] = value;
+    const at = this.slotOf(this.lastHigh, this.lastLow) * STRIDE;
+    if (this.slots[at] === EMPTY) this.insert(at, value);
+    else this.slots[at + 2] = value;
     return this;
+  }
+
+  /** Puts the last hashed key in the empty slot found for it (or its new one after growing). */
+  private insert(emptyAt: number, value: number): void {
+    if (value >>> 0 !== value) throw new RangeError(`key table values are uint32, not ${value}`);
+    let at = emptyAt;
+    if ((this.count + 1) * 2 > this.capacity) {
+      this.grow();
+      at = this.slotOf(this.lastHigh, this.lastLow) * STRIDE;
+    }
+    this.count += 1;
+    this.slots[at] = this.lastHigh;
+    this.slots[at + 1] = this.lastLow;
+    this.slots[at + 2] = value;
   }
 
   private grow(): void {

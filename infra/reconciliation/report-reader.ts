@@ -46,21 +46,22 @@ class ProblemList {
   }
 }
 
-/** Tracks the first line of each duplicate key, in a few tens of bytes per key. */
+/**
+ * Tracks the first line of each duplicate key, in a few tens of bytes per key. Every key of a
+ * line is remembered from the first line that has it, so a later line repeating any of them
+ * is a duplicate (of the line that had the first of its keys).
+ */
 class DuplicateTracker {
   private readonly firstLines = new CompactKeyTable();
   readonly duplicates = new Map<number, number>();
 
   observe(line: ReportLine): void {
-    const keys = duplicateKeys(line);
-    for (const key of keys) {
-      const first = this.firstLines.get(key);
-      if (first !== undefined) {
-        this.duplicates.set(line.lineNumber, first);
-        return;
-      }
+    let first: number | undefined;
+    for (const key of duplicateKeys(line)) {
+      const earlier = this.firstLines.claim(key, line.lineNumber);
+      first ??= earlier;
     }
-    for (const key of keys) this.firstLines.set(key, line.lineNumber);
+    if (first !== undefined) this.duplicates.set(line.lineNumber, first);
   }
 }
 

@@ -350,6 +350,25 @@ describe('validating a whole file before anything is applied', () => {
     await validated.lines.dispose();
   });
 
+  it('remembers every key of a repeated line: repeating its own id later is a duplicate too', async () => {
+    const csv = [
+      HEADER,
+      'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+      'txn_2,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+      'txn_2,charge,pi_2,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+    ].join('\n');
+    const validated = await validateReport(
+      bytesSource('r.csv', Buffer.from(csv)),
+      'stripe_balance_csv',
+    );
+    if (!validated.ok) throw new Error('refused');
+    expect([...validated.duplicates]).toEqual([
+      [3, 2],
+      [4, 3],
+    ]);
+    await validated.lines.dispose();
+  });
+
   it('hands the apply pass exactly the lines it accepted, quoted newlines included', async () => {
     const csv = [
       'id,type,source,amount,fee,net,currency,created,reporting_category,ledger_payment_id',
