@@ -1,12 +1,16 @@
-import { createHash, type Hash } from 'node:crypto';
-import type { Readable, TransformCallback } from 'node:stream';
-import { CsvError, Parser } from 'csv-parse';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { CsvError } from 'csv-parse';
+import { NumberedParser } from './numbered-csv-parser.mjs';
+import type { ReportSource } from './report-source.ts';
 
-/** One CSV record with the file line it ends on (the header is line 1). */
-export interface CsvRecord {
-  lineNumber: number;
-  fields: string[];
-}
+/**
+ * The records of one chunk, flat: line number, fields, line number, fields, … (the header is
+ * line 1; a record's line is the one it ends on). Flat, so a million records are not a million
+ * objects.
+ */
+export type RecordBatch = (number | string[])[];
 
 /** The file is not CSV at some line (an unclosed quote, a stray quote): nothing after it reads. */
 export class CsvSyntaxError extends Error {
@@ -19,79 +23,98 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** Where the CSV is parsed: on a thread of its own for files this large, else in-line. */
+export const WORKER_MIN_BYTES_DEFAULT = 8 * 1024 * 1024;
+/** Chunks the worker may parse ahead of the reader: bounds memory (~256 KiB of text each). */
+const WORKER_AHEAD_MAX = 8;
+
+function syntaxError(error: unknown): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const lines = (error as CsvError & { lines?: number }).lines ?? 0;
+  return new CsvSyntaxError(lines, error.message);
+}
+
+async function* inlineBatches(
+  source: ReportSource,
+  digest: { sha256: string },
+): AsyncGenerator<RecordBatch> {
+  const hash = createHash('sha256');
+  const input = source.open();
+  const batches = input.pipe(new NumberedParser(hash));
+  try {
+    for await (const records of batches as AsyncIterable<RecordBatch>) yield records;
+  } catch (error) {
+    throw syntaxError(error);
+  } finally {
+    input.destroy();
+  }
+  digest.sha256 = hash.digest('hex');
+}
+
+type WorkerMessage =
+  | { records: RecordBatch }
+  | { sha256: string }
+  | { error: { message: string; lines: number | null } };
+
 /**
- * csv-parse's own parser, hashing the bytes it is given (no second read, no extra stream stage)
- * and handing on the records of each chunk as one array, each paired with the line it ends on:
- * a million records then cost a few hundred stream reads, not a million. The parser's live
- * `info.lines` is exactly what its `info: true` option would copy into a fresh object for every
- * record; reading it as the record is pushed spares those objects.
+ * The same parser on a worker thread (csv-parse-worker.mjs), so that parsing and checking the
+ * rows run side by side. Same records, same line numbers, same errors, same hash.
  */
-class NumberedParser extends Parser {
-  private gathered: CsvRecord[] = [];
-
-  constructor(private readonly hash: Hash) {
-    super({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: 64 * 1024,
-    });
-  }
-
-  override _transform(chunk: Buffer, encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    super._transform(chunk, encoding, (error?: Error | null) => {
-      this.release();
-      done(error);
-    });
-  }
-
-  override _flush(done: TransformCallback): void {
-    super._flush((error?: Error | null) => {
-      this.release();
-      done(error);
-    });
-  }
-
-  override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record !== null) {
-      this.gathered.push({ lineNumber: this.info.lines, fields: record as string[] });
-      return true;
+async function* workerBatches(
+  path: string,
+  digest: { sha256: string },
+): AsyncGenerator<RecordBatch> {
+  const worker = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), {
+    workerData: { path, aheadMax: WORKER_AHEAD_MAX },
+  });
+  const queue: WorkerMessage[] = [];
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  worker.on('message', (message: WorkerMessage) => {
+    queue.push(message);
+    wake?.();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  try {
+    for (let received = 0; received < Number.MAX_SAFE_INTEGER; received += 1) {
+      while (queue.length === 0 && failure === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const message = queue.shift();
+      if (message === undefined) throw failure;
+      if ('records' in message) {
+        worker.postMessage({ read: 1 });
+        yield message.records;
+      } else if ('sha256' in message) {
+        digest.sha256 = message.sha256;
+        return;
+      } else {
+        const { lines, message: text } = message.error;
+        throw lines === null ? new Error(text) : new CsvSyntaxError(lines, text);
+      }
     }
-    this.release();
-    return super.push(null, encoding);
-  }
-
-  /** Hands on the records gathered so far, also those before a syntax error. */
-  private release(): void {
-    if (this.gathered.length === 0) return;
-    const records = this.gathered;
-    this.gathered = [];
-    super.push(records);
+  } finally {
+    await worker.terminate();
   }
 }
 
 /**
- * Streams the records of a CSV file with csv-parse, a chunk's worth at a time; memory stays
- * bounded by the parser's buffers whatever the file size. `sha256` is complete once the
- * generator has finished.
+ * Streams the records of a report with csv-parse, a chunk at a time; memory stays bounded by
+ * the parser's buffers whatever the file size. `sha256` is complete once the generator has
+ * finished. A file on disk of `workerMinBytes` or more is parsed on a worker thread.
  */
 export async function* csvRecordBatches(
-  input: Readable,
-  digest?: { sha256: string },
-): AsyncGenerator<CsvRecord[]> {
-  const hash = createHash('sha256');
-  const batches = input.pipe(new NumberedParser(hash));
-  try {
-    for await (const records of batches as AsyncIterable<CsvRecord[]>) yield records;
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const lines = (error as CsvError & { lines?: number }).lines ?? 0;
-      throw new CsvSyntaxError(lines, error.message);
-    }
-    throw error;
-  } finally {
-    input.destroy();
+  source: ReportSource,
+  digest: { sha256: string },
+  workerMinBytes = WORKER_MIN_BYTES_DEFAULT,
+): AsyncGenerator<RecordBatch> {
+  const size = source.path === undefined ? 0 : (await stat(source.path)).size;
+  if (source.path !== undefined && size >= workerMinBytes) {
+    yield* workerBatches(source.path, digest);
+  } else {
+    yield* inlineBatches(source, digest);
   }
-  if (digest !== undefined) digest.sha256 = hash.digest('hex');
 }

@@ -1,7 +1,7 @@
 import type { ReportFormat, ReportLine } from '../../domain/reconciliation/index.ts';
 import { duplicateKeys } from '../../domain/reconciliation/index.ts';
 import { CompactKeyTable } from './compact-key-table.ts';
-import { csvRecordBatches, CsvSyntaxError, type CsvRecord } from './csv-records.ts';
+import { csvRecordBatches, CsvSyntaxError } from './csv-records.ts';
 import type { FormatReader, RowParser } from './format-reader.ts';
 import { LineSpill } from './line-spill.ts';
 import { ledgerCsvFormat } from './ledger-format.ts';
@@ -84,10 +84,11 @@ function widen(period: Period, instant: string): void {
 export async function validateReport(
   source: ReportSource,
   format: ReportFormat,
+  options: { workerMinBytes?: number } = {},
 ): Promise<ValidatedReport> {
   const spill = await LineSpill.create();
   try {
-    const validated = await readAndCheck(source, format, spill);
+    const validated = await readAndCheck(source, format, spill, options.workerMinBytes);
     if (validated.ok) await spill.finish();
     else await spill.dispose();
     return validated;
@@ -109,17 +110,17 @@ interface Check {
   headerProblem: LineProblem | undefined;
 }
 
-function checkRecord(check: Check, record: CsvRecord): void {
+function checkRecord(check: Check, lineNumber: number, fields: string[]): void {
   if (check.parseRow === undefined) {
-    const header = FORMAT_READERS[check.format].readHeader(record.fields);
+    const header = FORMAT_READERS[check.format].readHeader(fields);
     if (header.ok) check.parseRow = header.parseRow;
-    else check.headerProblem = { lineNumber: record.lineNumber, message: header.message };
+    else check.headerProblem = { lineNumber, message: header.message };
     return;
   }
   check.lineCount += 1;
-  const row = check.parseRow(record.fields, record.lineNumber);
+  const row = check.parseRow(fields, lineNumber);
   if (!row.ok) {
-    check.problems.add(record.lineNumber, row.message);
+    check.problems.add(lineNumber, row.message);
     return;
   }
   // Once a problem is found the file is refused: keep counting, stop keeping lines.
@@ -133,6 +134,7 @@ async function readAndCheck(
   source: ReportSource,
   format: ReportFormat,
   spill: LineSpill,
+  workerMinBytes: number | undefined,
 ): Promise<ValidatedReport> {
   const check: Check = {
     format,
@@ -147,9 +149,9 @@ async function readAndCheck(
   const { problems, period } = check;
   const digest = { sha256: '' };
   try {
-    for await (const records of csvRecordBatches(source.open(), digest)) {
-      for (const record of records) {
-        checkRecord(check, record);
+    for await (const records of csvRecordBatches(source, digest, workerMinBytes)) {
+      for (let index = 0; index + 1 < records.length; index += 2) {
+        checkRecord(check, records[index] as number, records[index + 1] as string[]);
         if (check.headerProblem !== undefined) return refused(null, [check.headerProblem]);
       }
       await spill.drain();

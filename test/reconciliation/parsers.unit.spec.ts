@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesSource, validateReport } from '../../infra/reconciliation/index.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesSource, fileSource, validateReport } from '../../infra/reconciliation/index.ts';
 import {
   normalizeStripeHeader,
   stripeBalanceFormat,
@@ -295,6 +298,59 @@ describe('the ledger CSV format', () => {
     const result = parsed.parseRow(text.split(','), 2);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(message);
+  });
+});
+
+describe('parsing a large file on a worker thread', () => {
+  const csv = [
+    `\ufeff${HEADER},ledger_payment_id`,
+    'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge,"pay\n""one"""',
+    '',
+    'txn_2,refund,re_1,-4.00,0,-4.00,usd,1740823200,,refund,',
+    'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge,',
+  ].join('\r\n');
+
+  async function inFile<Value>(text: string, work: (path: string) => Promise<Value>) {
+    const directory = await mkdtemp(join(tmpdir(), 'report-test-'));
+    try {
+      await writeFile(join(directory, 'r.csv'), text);
+      return await work(join(directory, 'r.csv'));
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  async function validatedBoth(text: string) {
+    return inFile(text, async (path) => {
+      const read = async (workerMinBytes: number) => {
+        const validated = await validateReport(fileSource(path), 'stripe_balance_csv', {
+          workerMinBytes,
+        });
+        if (!validated.ok) return validated;
+        const lines: ReportLine[] = [];
+        for await (const batch of validated.lines.batches()) lines.push(...batch);
+        await validated.lines.dispose();
+        return { ...validated, lines };
+      };
+      return { worker: await read(0), inline: await read(Number.MAX_SAFE_INTEGER) };
+    });
+  }
+
+  it('gives the same lines, line numbers, repeats and hash as parsing in-line', async () => {
+    const { worker, inline } = await validatedBoth(csv);
+    expect(worker).toEqual(inline);
+    expect(worker).toMatchObject({
+      ok: true,
+      lineCount: 3,
+      lines: [{ lineNumber: 3, paymentId: 'pay\n"one"' }, { lineNumber: 5 }, { lineNumber: 6 }],
+    });
+    if (worker.ok) expect([...worker.duplicates]).toEqual([[6, 3]]);
+  });
+
+  it('refuses a broken file with the same line as in-line', async () => {
+    const { worker, inline } = await validatedBoth(`${csv}\r\ntxn_3,"charge"x,pi_2\r\n`);
+    expect(worker).toEqual(inline);
+    expect(worker).toMatchObject({ ok: false, problems: [{ lineNumber: 7 }] });
   });
 });
 
