@@ -5,6 +5,7 @@ import type { ReportLine } from './lines.ts';
 import type { ProviderLineKind } from '../journal/index.ts';
 import type { LineBooking } from './booking.ts';
 import type { Compensation, Outcome } from './outcomes.ts';
+import { isException } from './outcomes.ts';
 
 /**
  * The matching rules: pure, one report line against what the ledger knows. A `matched` line
@@ -18,6 +19,7 @@ export interface LineDecision {
   compensation: Compensation | null;
   proposal: Compensation | null;
   reason: string;
+  /** The ledger's figures: for exceptions and for lines that apply a command; null otherwise. */
   ledger: LedgerEvidence | null;
 }
 
@@ -29,13 +31,17 @@ function decision(
   payment: LedgerPayment | null,
   extra: { compensation?: Compensation | null; proposal?: Compensation | null; item?: LedgerItem },
 ): LineDecision {
+  const compensation = extra.compensation ?? null;
+  // Evidence is recorded for exceptions only; a line in step (the bulk of every report) does
+  // not need it, and one that applies a command keeps it in case the ledger refuses.
+  const needsEvidence = payment !== null && (isException(outcome) || compensation !== null);
   return {
     outcome,
     paymentId: payment?.paymentId ?? null,
-    compensation: extra.compensation ?? null,
+    compensation,
     proposal: extra.proposal ?? null,
     reason,
-    ledger: payment === null ? null : ledgerEvidence(payment, extra.item),
+    ledger: needsEvidence ? ledgerEvidence(payment, extra.item) : null,
   };
 }
 

@@ -128,17 +128,20 @@ async function lookupFor(
 }
 
 /** One settling line per payment and report: a second one is a duplicate, not a second settle. */
-function claim(line: ReportLine, decision: LineDecision, touched: KeyTable): LineDecision {
+function claim(
+  line: ReportLine,
+  decision: LineDecision,
+  lookup: LedgerLookup,
+  touched: KeyTable,
+): LineDecision {
   const paymentId = decision.paymentId;
   if (paymentId === null) return decision;
   const settler = touched.get(paymentId) ?? 0;
   const settles = line.kind === 'settlement' && decision.outcome === 'matched';
   if (settles && settler > 0 && settler !== line.lineNumber) {
-    return {
-      ...duplicateDecision(`payment settled by line ${settler} of this report`, null),
-      paymentId,
-      ledger: decision.ledger,
-    };
+    const payment = lookup.kind === 'found' ? lookup.payment : null;
+    const reason = `payment settled by line ${settler} of this report`;
+    return { ...duplicateDecision(reason, payment), paymentId };
   }
   if (settles) touched.set(paymentId, line.lineNumber);
   else if (!touched.has(paymentId)) touched.set(paymentId, 0);
@@ -162,8 +165,9 @@ export async function matchBatch(
       });
       continue;
     }
-    const decision = matchLine(line, await lookupFor(line, batch, ledger, context));
-    matched.push({ line, decision: claim(line, decision, context.touched) });
+    const lookup = await lookupFor(line, batch, ledger, context);
+    const decision = matchLine(line, lookup);
+    matched.push({ line, decision: claim(line, decision, lookup, context.touched) });
   }
   return matched;
 }

@@ -6,7 +6,7 @@ import type {
   LineDecision,
   ReportLine,
 } from '../../domain/reconciliation/index.ts';
-import { bookingKey, matchLine } from '../../domain/reconciliation/index.ts';
+import { bookingKey, ledgerEvidence, matchLine } from '../../domain/reconciliation/index.ts';
 import { assertNever } from '../../domain/errors.ts';
 import type { EventStore } from '../eventstore/event-store.ts';
 import { handleCommand } from '../write/command-handler.ts';
@@ -138,7 +138,7 @@ async function redecide(
     compensation: null,
     proposal: null,
     reason: `the ledger refused the compensation: ${refusal.code} ${refusal.message}`,
-    ledger: fresh?.ledger ?? null,
+    ledger: loaded === undefined ? null : ledgerEvidence(ledgerPaymentFromState(loaded.state)),
   };
 }
 

@@ -66,6 +66,8 @@ async function* workerBatches(
 ): AsyncGenerator<RecordBatch> {
   const worker = new Worker(new URL('./csv-parse-worker.mjs', import.meta.url), {
     workerData: { path, aheadMax: WORKER_AHEAD_MAX },
+    // Its records are short-lived: a small young generation keeps the thread's memory small.
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
   });
   const queue: WorkerMessage[] = [];
   let failure: unknown;
