@@ -10,7 +10,7 @@ import type { PaymentEvent, PaymentEventOf } from '../payment/events.ts';
  * | account             | kind      | normal | meaning |
  * |---------------------|-----------|--------|---------|
  * | customer_funds      | asset     | debit  | captured money held by the provider for us |
- * | settlement_clearing | asset     | debit  | paid out by the provider, not yet seen on the bank |
+ * | settlement_clearing | asset     | debit  | settled into our provider balance, not yet paid out |
  * | cash                | asset     | debit  | our bank account |
  * | disputes            | asset     | debit  | money the card network withholds while disputed |
  * | merchant_payable    | liability | credit | what we owe merchants |
@@ -28,16 +28,17 @@ import type { PaymentEvent, PaymentEventOf } from '../payment/events.ts';
  * | DisputeOpened     | disputes A                             | customer_funds A     |
  * | DisputeWon        | customer_funds A                       | disputes A           |
  * | DisputeLost       | merchant_payable A                     | disputes A           |
- * | bank deposit      | cash A                                 | settlement_clearing A|
  *
  * Initiation, authorization, void, failure and expiry book nothing: an authorization is a hold
  * on the cardholder's credit line, not money we hold, so it is tracked on the payment
  * (authorizedAmount, capturableAmount) and kept out of the balances. A refund is reserved when
  * requested, so the merchant's payable already excludes money promised back. After settlement a
- * refund or dispute can push customer_funds below zero: the provider will net it from a later
- * payout, which is exactly what the negative balance says. A lost dispute is borne by the
- * merchant (merchant_payable may go negative: the merchant owes us). Cash moves only when the
- * bank statement shows the payout, which reconciliation books with bankDepositEntry.
+ * refund or dispute can push customer_funds below zero: the provider is about to take it from
+ * our balance, which is exactly what the negative balance says. A lost dispute is borne by the
+ * merchant (merchant_payable may go negative: the merchant owes us). The provider's report books
+ * the rest (provider-lines.ts): a refund or dispute line takes the money out of the provider
+ * balance (and brings customer_funds back to zero), with its fee; a payout moves the balance to
+ * cash.
  */
 export const ACCOUNT_CODES = [
   'customer_funds',
@@ -186,19 +187,4 @@ function disputeEntry(event: DisputeEvent): JournalEntry {
     default:
       return assertNever(event, 'dispute event');
   }
-}
-
-/** Reconciliation's entry when a provider payout shows up on the bank statement. */
-export function bankDepositEntry(deposit: {
-  depositId: string;
-  amount: bigint;
-  currency: CurrencyCode;
-  occurredAt: string;
-}): JournalEntry {
-  return entry(
-    `bank-deposit:${deposit.depositId}`,
-    deposit.occurredAt,
-    deposit.currency,
-    transfer('cash', 'settlement_clearing', deposit.amount),
-  );
 }

@@ -4,7 +4,7 @@ import { PAYMENT_EVENT_TYPES } from '../payment/events.ts';
 import { at, event, USD } from '../payment/testing/fixtures.ts';
 import { accountBalances, isBalanced } from './balances.ts';
 import type { JournalLine } from './postings.ts';
-import { bankDepositEntry, postingsFor } from './postings.ts';
+import { postingsFor } from './postings.ts';
 
 const debit = (account: JournalLine['account'], amount: bigint): JournalLine => ({
   account,
@@ -100,21 +100,6 @@ describe('journal entries', () => {
     );
     expect(new Set(ids).size).toBe(ids.length);
     expect(postingsFor(event('PaymentCaptured'))).toEqual(postingsFor(event('PaymentCaptured')));
-  });
-
-  it('books a bank deposit from clearing to cash', () => {
-    const entry = bankDepositEntry({
-      depositId: 'st_1',
-      amount: 970n,
-      currency: USD,
-      occurredAt: at(9),
-    });
-    expect(entry).toEqual({
-      entryId: 'bank-deposit:st_1',
-      occurredAt: at(9),
-      currency: USD,
-      lines: [debit('cash', 970n), credit('settlement_clearing', 970n)],
-    });
   });
 });
 

@@ -3,6 +3,7 @@ import { EventDecodeError, EventEncodeError } from '../events/codec.ts';
 import { currency, identifier, instant, nullableInstant } from '../events/schemas.ts';
 import type { ReconciliationEvent, ReconciliationEventType } from './events.ts';
 import { RECONCILIATION_EVENT_TYPES } from './events.ts';
+import { lineBookingSchema, signedMinorUnits } from './booking.ts';
 import { LINE_KINDS, REPORT_FORMATS } from './lines.ts';
 import { OUTCOMES, RESOLUTIONS } from './outcomes.ts';
 
@@ -10,7 +11,6 @@ import { OUTCOMES, RESOLUTIONS } from './outcomes.ts';
  * Stored shapes of the run's events, one zod schema per type and version. Every type is at
  * version 1 today; an upcaster goes here the day one changes (as in domain/events/catalog.ts).
  */
-const signedMinorUnits = z.string().regex(/^-?(0|[1-9][0-9]{0,18})$/);
 const count = z.number().int().nonnegative();
 const nullableText = z.string().nullable();
 
@@ -38,6 +38,21 @@ const compensation = z.discriminatedUnion('kind', [
     disputeId: identifier,
     outcome: z.enum(['won', 'lost']),
   }),
+  z.object({
+    kind: z.literal('book_refund'),
+    paymentId: identifier,
+    refundId: identifier,
+    complete: z.boolean(),
+    booking: lineBookingSchema,
+  }),
+  z.object({
+    kind: z.literal('book_dispute'),
+    paymentId: identifier,
+    disputeId: identifier,
+    resolve: z.literal('won').nullable(),
+    booking: lineBookingSchema,
+  }),
+  z.object({ kind: z.literal('book_payout'), booking: lineBookingSchema }),
 ]);
 
 const lineEvidence = z.object({

@@ -1,3 +1,15 @@
+export type * from './booking.ts';
+export {
+  BOOKING_EVENT_TYPES,
+  BOOKING_SCHEMA_VERSION,
+  bookingKey,
+  decideBooking,
+  decodeBookingEvent,
+  encodeBookingEvent,
+  evolveBooking,
+  isBookingEventType,
+  providerLineOf,
+} from './booking.ts';
 export type * from './commands.ts';
 export type * from './events.ts';
 export {

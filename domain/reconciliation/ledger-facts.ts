@@ -23,9 +23,13 @@ export interface LedgerPayment {
   readonly disputes: readonly LedgerItem[];
 }
 
-/** What looking a line up found: its payment, nothing, or several equally good candidates. */
+/**
+ * What looking a line up found: its payment, nothing, or several equally good candidates; for
+ * a line about the provider account itself (a payout), whose books it goes to.
+ */
 export type LedgerLookup =
   | { kind: 'found'; payment: LedgerPayment; matchedBy: 'reference' | 'amount_and_date' }
+  | { kind: 'account'; tenantId: string }
   | { kind: 'not_found' }
   | { kind: 'ambiguous'; paymentIds: readonly string[] };
 

@@ -5,14 +5,17 @@ export const REPORT_FORMATS = ['stripe_balance_csv', 'ledger_csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
- * What a report line asks of the ledger. `other` covers lines that move no payment's money
- * (payouts, provider invoices, transfers): they are counted as ignored, never matched.
+ * What a report line asks of the ledger. A payout (or its reversal, a payout that failed) moves
+ * the provider balance to our bank and back; `other` covers lines the ledger does not book
+ * (provider invoices, transfers, reserves): they are counted as ignored, never matched.
  */
 export const LINE_KINDS = [
   'settlement',
   'refund',
   'dispute_debit',
   'dispute_reversal',
+  'payout',
+  'payout_reversal',
   'other',
 ] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
@@ -34,7 +37,7 @@ export interface ReportLine {
   readonly paymentReference: string | null;
   /** The ledger's own payment id, when the report names it. */
   readonly paymentId: string | null;
-  /** The refund or dispute id (`re_...`, `dp_...`) for refund and dispute lines. */
+  /** The refund, dispute or payout id (`re_...`, `dp_...`, `po_...`). */
   readonly itemId: string | null;
   readonly amount: bigint;
   readonly fee: bigint;

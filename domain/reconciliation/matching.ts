@@ -2,7 +2,10 @@ import { assertNever } from '../errors.ts';
 import type { LedgerItem, LedgerLookup, LedgerPayment } from './ledger-facts.ts';
 import { ledgerEvidence, type LedgerEvidence } from './ledger-facts.ts';
 import type { ReportLine } from './lines.ts';
+import type { ProviderLineKind } from '../journal/index.ts';
+import type { LineBooking } from './booking.ts';
 import type { Compensation, Outcome } from './outcomes.ts';
+import { isException } from './outcomes.ts';
 
 /**
  * The matching rules: pure, one report line against what the ledger knows. A `matched` line
@@ -16,6 +19,7 @@ export interface LineDecision {
   compensation: Compensation | null;
   proposal: Compensation | null;
   reason: string;
+  /** The ledger's figures: for exceptions and for lines that apply a command; null otherwise. */
   ledger: LedgerEvidence | null;
 }
 
@@ -27,19 +31,32 @@ function decision(
   payment: LedgerPayment | null,
   extra: { compensation?: Compensation | null; proposal?: Compensation | null; item?: LedgerItem },
 ): LineDecision {
+  const compensation = extra.compensation ?? null;
+  // Evidence is recorded for exceptions only; a line in step (the bulk of every report) does
+  // not need it, and one that applies a command keeps it in case the ledger refuses.
+  const needsEvidence = payment !== null && (isException(outcome) || compensation !== null);
   return {
     outcome,
     paymentId: payment?.paymentId ?? null,
-    compensation: extra.compensation ?? null,
+    compensation,
     proposal: extra.proposal ?? null,
     reason,
-    ledger: payment === null ? null : ledgerEvidence(payment, extra.item),
+    ledger: needsEvidence ? ledgerEvidence(payment, extra.item) : null,
   };
 }
 
 export function matchLine(line: ReportLine, lookup: LedgerLookup): LineDecision {
   if (line.kind === 'other')
-    return decision('ignored', `${line.sourceType} moves no payment`, null, {});
+    return decision('ignored', `${line.sourceType} is not booked by the ledger`, null, {});
+  if (line.kind === 'payout' || line.kind === 'payout_reversal') {
+    if (lookup.kind !== 'account') throw new Error('a payout line is booked to an account');
+    const compensation: Compensation = {
+      kind: 'book_payout',
+      booking: bookingOf(line, line.kind, lookup.tenantId, null),
+    };
+    return decision('matched', `${line.kind} booked`, null, { compensation });
+  }
+  if (lookup.kind === 'account') throw new Error(`a ${line.kind} line is matched to a payment`);
   if (lookup.kind === 'ambiguous') {
     const reason = `no reference; ${lookup.paymentIds.length} ledger payments fit amount and date`;
     return decision('missing_in_ledger', reason, null, {});
@@ -61,7 +78,7 @@ export function matchLine(line: ReportLine, lookup: LedgerLookup): LineDecision 
     case 'dispute_reversal':
       return matchDispute(line, payment);
     default:
-      return assertNever(line.kind, 'line kind');
+      return assertNever(line.kind, 'payment line kind');
   }
 }
 
@@ -106,6 +123,27 @@ function matchSettlement(line: ReportLine, payment: LedgerPayment): LineDecision
   return decision('amount_mismatch', reason, payment, { proposal });
 }
 
+/** The provider line as the journal books it; refund and dispute lines to the payment's books. */
+function bookingOf(
+  line: ReportLine,
+  kind: ProviderLineKind,
+  tenantId: string,
+  paymentId: string | null,
+): LineBooking {
+  return {
+    lineId: line.lineId,
+    kind,
+    tenantId,
+    paymentId,
+    itemId: line.itemId,
+    amount: line.amount.toString(),
+    fee: line.fee.toString(),
+    net: line.net.toString(),
+    currency: line.currency,
+    occurredAt: line.occurredAt,
+  };
+}
+
 function matchRefund(line: ReportLine, payment: LedgerPayment): LineDecision {
   const refund = payment.refunds.find((item) => item.id === line.itemId);
   if (refund === undefined) {
@@ -117,20 +155,23 @@ function matchRefund(line: ReportLine, payment: LedgerPayment): LineDecision {
     return decision('amount_mismatch', reason, payment, found);
   }
   if (refund.status === 'FAILED') {
-    return decision(
-      'status_mismatch',
-      'refunded at the provider, FAILED in the ledger',
-      payment,
-      found,
-    );
+    const reason = 'refunded at the provider, FAILED in the ledger';
+    return decision('status_mismatch', reason, payment, found);
   }
-  const command: Compensation | null =
-    refund.status === 'PENDING'
-      ? { kind: 'complete_refund', paymentId: payment.paymentId, refundId: refund.id }
-      : null;
-  return withFeeRule(line, payment, refund, command, 'refund matches');
+  const compensation: Compensation = {
+    kind: 'book_refund',
+    paymentId: payment.paymentId,
+    refundId: refund.id,
+    complete: refund.status === 'PENDING',
+    booking: bookingOf(line, 'refund', payment.tenantId, payment.paymentId),
+  };
+  return decision('matched', 'refund matches', payment, { ...found, compensation });
 }
 
+/**
+ * A dispute debit is the provider taking the disputed amount (and its fee) when the dispute
+ * opens, whatever its outcome later; a reversal gives it back because the dispute was won.
+ */
 function matchDispute(line: ReportLine, payment: LedgerPayment): LineDecision {
   const dispute = payment.disputes.find((item) => item.id === line.itemId);
   if (dispute === undefined) {
@@ -141,33 +182,25 @@ function matchDispute(line: ReportLine, payment: LedgerPayment): LineDecision {
     const reason = `dispute of ${line.amount} but the ledger's is ${dispute.amount}`;
     return decision('amount_mismatch', reason, payment, found);
   }
-  // A debit is taken as the final loss, a reversal as the win (see README: dispute lines).
-  const outcome = line.kind === 'dispute_reversal' ? 'won' : 'lost';
-  const target = outcome === 'won' ? 'WON' : 'LOST';
-  if (dispute.status !== 'OPEN' && dispute.status !== target) {
-    const reason = `dispute ${outcome} at the provider, ${dispute.status} in the ledger`;
+  const reversal = line.kind === 'dispute_reversal';
+  if (reversal && dispute.status === 'LOST') {
+    const reason = 'dispute won at the provider, LOST in the ledger';
     return decision('status_mismatch', reason, payment, found);
   }
-  const command: Compensation | null =
-    dispute.status === 'OPEN'
-      ? { kind: 'resolve_dispute', paymentId: payment.paymentId, disputeId: dispute.id, outcome }
-      : null;
-  return withFeeRule(line, payment, dispute, command, `dispute ${outcome} matches`);
-}
-
-/** The journal has no posting rule for a fee on a refund or dispute: an operator decides. */
-function withFeeRule(
-  line: ReportLine,
-  payment: LedgerPayment,
-  item: LedgerItem,
-  command: Compensation | null,
-  reason: string,
-): LineDecision {
-  if (line.fee !== 0n) {
-    const unbooked = `fee ${line.fee} on a ${line.kind} line has no posting rule`;
-    return decision('unsupported', unbooked, payment, { item, proposal: command });
-  }
-  return decision('matched', reason, payment, { item, compensation: command });
+  const compensation: Compensation = {
+    kind: 'book_dispute',
+    paymentId: payment.paymentId,
+    disputeId: dispute.id,
+    resolve: reversal && dispute.status === 'OPEN' ? 'won' : null,
+    booking: bookingOf(
+      line,
+      reversal ? 'dispute_reversal' : 'dispute_debit',
+      payment.tenantId,
+      payment.paymentId,
+    ),
+  };
+  const reason = reversal ? 'dispute reversal matches' : 'dispute debit matches';
+  return decision('matched', reason, payment, { ...found, compensation });
 }
 
 /** A line the report already had, or a payment another line of this report already settles. */

@@ -139,20 +139,47 @@ describe('refund and dispute lines', () => {
     kind: 'dispute_debit',
     itemId: 'dp_1',
     amount: 1000n,
-    fee: 0n,
-    net: -1000n,
+    fee: 1500n,
+    net: -2500n,
+  });
+  const reversalLine = {
+    ...disputeLine,
+    kind: 'dispute_reversal' as const,
+    fee: -1500n,
+    net: 2500n,
+  };
+  const booking = (figures: object) => ({
+    lineId: 'txn_1',
+    tenantId: 'acme',
+    paymentId: 'pay-1',
+    currency: 'USD',
+    occurredAt: AT,
+    ...figures,
   });
 
-  it('complete a pending refund, and are in step with a succeeded one', () => {
+  it('book a refund line with its fee, completing a pending refund first', () => {
     const pending = payment({ refunds: [{ id: 're_1', status: 'PENDING', amount: 400n }] });
-    expect(matchLine(refundLine, found(pending))).toMatchObject({
+    const returnedFee = { ...refundLine, fee: -12n, net: -388n };
+    expect(matchLine(returnedFee, found(pending))).toMatchObject({
       outcome: 'matched',
-      compensation: { kind: 'complete_refund', refundId: 're_1' },
+      compensation: {
+        kind: 'book_refund',
+        paymentId: 'pay-1',
+        refundId: 're_1',
+        complete: true,
+        booking: booking({
+          kind: 'refund',
+          itemId: 're_1',
+          amount: '400',
+          fee: '-12',
+          net: '-388',
+        }),
+      },
     });
     const done = payment({ refunds: [{ id: 're_1', status: 'SUCCEEDED', amount: 400n }] });
     expect(matchLine(refundLine, found(done))).toMatchObject({
       outcome: 'matched',
-      compensation: null,
+      compensation: { kind: 'book_refund', complete: false, booking: { net: '-400' } },
     });
   });
 
@@ -164,25 +191,79 @@ describe('refund and dispute lines', () => {
     expect(matchLine(refundLine, found(other))).toMatchObject({ outcome: 'amount_mismatch' });
   });
 
-  it('resolve an open dispute as lost on a debit and as won on a reversal', () => {
+  it.each(['OPEN', 'WON', 'LOST'] as const)(
+    'book a dispute debit and its fee whatever the outcome so far (%s): the debit is the withdrawal',
+    (status) => {
+      const disputed = payment({ disputes: [{ id: 'dp_1', status, amount: 1000n }] });
+      expect(matchLine(disputeLine, found(disputed))).toMatchObject({
+        outcome: 'matched',
+        compensation: {
+          kind: 'book_dispute',
+          disputeId: 'dp_1',
+          resolve: null,
+          booking: booking({ kind: 'dispute_debit', amount: '1000', fee: '1500', net: '-2500' }),
+        },
+      });
+    },
+  );
+
+  it('book a reversal as the win: resolving an open dispute, in step with a won one', () => {
     const open = payment({ disputes: [{ id: 'dp_1', status: 'OPEN', amount: 1000n }] });
-    expect(matchLine(disputeLine, found(open))).toMatchObject({
+    expect(matchLine(reversalLine, found(open))).toMatchObject({
       outcome: 'matched',
-      compensation: { kind: 'resolve_dispute', outcome: 'lost' },
+      compensation: { kind: 'book_dispute', resolve: 'won', booking: { net: '2500' } },
     });
-    const reversal = { ...disputeLine, kind: 'dispute_reversal' as const };
-    expect(matchLine(reversal, found(open))).toMatchObject({ compensation: { outcome: 'won' } });
     const won = payment({ disputes: [{ id: 'dp_1', status: 'WON', amount: 1000n }] });
-    expect(matchLine(disputeLine, found(won))).toMatchObject({ outcome: 'status_mismatch' });
+    expect(matchLine(reversalLine, found(won))).toMatchObject({
+      compensation: { kind: 'book_dispute', resolve: null },
+    });
+    const lost = payment({ disputes: [{ id: 'dp_1', status: 'LOST', amount: 1000n }] });
+    expect(matchLine(reversalLine, found(lost))).toMatchObject({
+      outcome: 'status_mismatch',
+      compensation: null,
+    });
   });
 
-  it('leave a fee the journal cannot book to an operator, with the command proposed', () => {
-    const open = payment({ disputes: [{ id: 'dp_1', status: 'OPEN', amount: 1000n }] });
-    const withFee = { ...disputeLine, fee: 1500n, net: -2500n };
-    expect(matchLine(withFee, found(open))).toMatchObject({
-      outcome: 'unsupported',
-      compensation: null,
-      proposal: { kind: 'resolve_dispute', disputeId: 'dp_1' },
+  it('raise an exception for an unknown or different dispute', () => {
+    expect(matchLine(disputeLine, found(payment()))).toMatchObject({
+      outcome: 'missing_in_ledger',
+    });
+    const other = payment({ disputes: [{ id: 'dp_1', status: 'OPEN', amount: 900n }] });
+    expect(matchLine(disputeLine, found(other))).toMatchObject({ outcome: 'amount_mismatch' });
+  });
+});
+
+describe('payout lines', () => {
+  const payout = line({
+    kind: 'payout',
+    sourceType: 'payout',
+    paymentReference: null,
+    itemId: 'po_1',
+    amount: 120_000n,
+    fee: 0n,
+    net: -120_000n,
+  });
+
+  it.each([
+    ['payout', payout],
+    ['payout_reversal', { ...payout, kind: 'payout_reversal' as const, net: 120_000n }],
+  ] as const)('book a %s to the books of the run', (kind, item) => {
+    expect(matchLine(item, { kind: 'account', tenantId: '*' })).toMatchObject({
+      outcome: 'matched',
+      paymentId: null,
+      compensation: {
+        kind: 'book_payout',
+        booking: {
+          lineId: 'txn_1',
+          kind,
+          tenantId: '*',
+          paymentId: null,
+          itemId: 'po_1',
+          amount: '120000',
+          fee: '0',
+          net: String(item.net),
+        },
+      },
     });
   });
 });

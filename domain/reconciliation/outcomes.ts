@@ -1,3 +1,5 @@
+import type { LineBooking } from './booking.ts';
+
 /**
  * What became of a line (or of a ledger payment no line mentions). Every outcome but `matched`
  * and `ignored` is an exception for an operator: nothing is corrected silently.
@@ -37,7 +39,13 @@ export function countOutcomes(outcomes: Iterable<Outcome>): OutcomeCounts {
   return counts;
 }
 
-/** The ledger command a line calls for; JSON-safe, since it travels inside events. */
+/**
+ * The ledger command a line calls for; JSON-safe, since it travels inside events. Refund,
+ * dispute and payout lines book the provider line (see booking.ts), after completing the
+ * refund or resolving the dispute when the ledger is behind. `complete_refund` and
+ * `resolve_dispute` alone are what runs recorded before those lines were booked; they are still
+ * read and applied (an exception's proposal), never decided any more.
+ */
 export type Compensation =
   | {
       kind: 'settle';
@@ -49,7 +57,24 @@ export type Compensation =
       settledAt: string;
     }
   | { kind: 'complete_refund'; paymentId: string; refundId: string }
-  | { kind: 'resolve_dispute'; paymentId: string; disputeId: string; outcome: 'won' | 'lost' };
+  | { kind: 'resolve_dispute'; paymentId: string; disputeId: string; outcome: 'won' | 'lost' }
+  | {
+      kind: 'book_refund';
+      paymentId: string;
+      refundId: string;
+      /** The ledger's refund is still pending: complete it first. */
+      complete: boolean;
+      booking: LineBooking;
+    }
+  | {
+      kind: 'book_dispute';
+      paymentId: string;
+      disputeId: string;
+      /** A reversal on an open dispute: it was won. */
+      resolve: 'won' | null;
+      booking: LineBooking;
+    }
+  | { kind: 'book_payout'; booking: LineBooking };
 
 export const RESOLUTIONS = ['ACCEPT_PROVIDER_FIGURE', 'WRITE_OFF', 'REOPEN'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];

@@ -34,23 +34,31 @@ export interface MatchContext {
 /** Candidates looked at per line without a reference; more are ambiguous anyway. */
 const AMOUNT_CANDIDATES_MAX = 20;
 
-interface BatchLedger {
+/** The ledger rows one batch of lines can need, fetched in a few queries. */
+export interface BatchLedger {
   byId: Map<string, LedgerPayment>;
   byReference: Map<string, LedgerPayment>;
   itemOwners: Map<string, string>;
 }
 
 function isItemLine(line: ReportLine): boolean {
-  return line.kind !== 'settlement' && line.kind !== 'other';
+  return (
+    line.kind === 'refund' || line.kind === 'dispute_debit' || line.kind === 'dispute_reversal'
+  );
+}
+
+/** A line about the provider account itself, not about a payment. */
+function isAccountLine(line: ReportLine): boolean {
+  return line.kind === 'payout' || line.kind === 'payout_reversal';
 }
 
 /** Two or three queries for the whole batch, whatever its size. */
-async function loadBatchLedger(
+export async function loadBatchLedger(
   ledger: LedgerReader,
   tenantId: string,
   lines: readonly ReportLine[],
 ): Promise<BatchLedger> {
-  const named = lines.filter((line) => line.kind !== 'other');
+  const named = lines.filter((line) => line.kind === 'settlement' || isItemLine(line));
   const ids = named.flatMap((line) => (line.paymentId === null ? [] : [line.paymentId]));
   const references = named.flatMap((line) => line.paymentReference ?? []);
   const unowned = named.filter(
@@ -92,6 +100,8 @@ async function lookupFor(
   ledger: LedgerReader,
   context: MatchContext,
 ): Promise<LedgerLookup> {
+  // Booked to the run's books; a platform-wide run books it to the platform's ('*').
+  if (isAccountLine(line)) return { kind: 'account', tenantId: context.tenantId };
   const byName =
     found(line.paymentId === null ? undefined : batch.byId.get(line.paymentId)) ??
     found(
@@ -118,17 +128,20 @@ async function lookupFor(
 }
 
 /** One settling line per payment and report: a second one is a duplicate, not a second settle. */
-function claim(line: ReportLine, decision: LineDecision, touched: KeyTable): LineDecision {
+function claim(
+  line: ReportLine,
+  decision: LineDecision,
+  lookup: LedgerLookup,
+  touched: KeyTable,
+): LineDecision {
   const paymentId = decision.paymentId;
   if (paymentId === null) return decision;
   const settler = touched.get(paymentId) ?? 0;
   const settles = line.kind === 'settlement' && decision.outcome === 'matched';
   if (settles && settler > 0 && settler !== line.lineNumber) {
-    return {
-      ...duplicateDecision(`payment settled by line ${settler} of this report`, null),
-      paymentId,
-      ledger: decision.ledger,
-    };
+    const payment = lookup.kind === 'found' ? lookup.payment : null;
+    const reason = `payment settled by line ${settler} of this report`;
+    return { ...duplicateDecision(reason, payment), paymentId };
   }
   if (settles) touched.set(paymentId, line.lineNumber);
   else if (!touched.has(paymentId)) touched.set(paymentId, 0);
@@ -140,8 +153,8 @@ export async function matchBatch(
   ledger: LedgerReader,
   context: MatchContext,
   lines: readonly ReportLine[],
+  batch: BatchLedger,
 ): Promise<MatchedLine[]> {
-  const batch = await loadBatchLedger(ledger, context.tenantId, lines);
   const matched: MatchedLine[] = [];
   for (const line of lines) {
     const first = context.duplicates.get(line.lineNumber);
@@ -152,8 +165,9 @@ export async function matchBatch(
       });
       continue;
     }
-    const decision = matchLine(line, await lookupFor(line, batch, ledger, context));
-    matched.push({ line, decision: claim(line, decision, context.touched) });
+    const lookup = await lookupFor(line, batch, ledger, context);
+    const decision = matchLine(line, lookup);
+    matched.push({ line, decision: claim(line, decision, lookup, context.touched) });
   }
   return matched;
 }

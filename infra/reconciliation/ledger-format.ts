@@ -39,10 +39,15 @@ const KINDS: Readonly<Record<string, LineKind>> = {
   refund: 'refund',
   dispute: 'dispute_debit',
   dispute_reversal: 'dispute_reversal',
+  payout: 'payout',
+  payout_reversal: 'payout_reversal',
 };
 
-/** Money leaving the merchant's balance: the gross counts negative in the net. */
-const OUTGOING: ReadonlySet<LineKind> = new Set(['refund', 'dispute_debit']);
+/** Money leaving the provider balance: the gross counts negative in the net. */
+const OUTGOING: ReadonlySet<LineKind> = new Set(['refund', 'dispute_debit', 'payout']);
+
+/** Lines that must name the refund or dispute they are about. */
+const NEEDS_ITEM: ReadonlySet<LineKind> = new Set(['refund', 'dispute_debit', 'dispute_reversal']);
 
 function parseRow(
   fields: readonly string[],
@@ -55,7 +60,8 @@ function parseRow(
   if (!isUsableId(lineId)) return { ok: false, message: 'line_id is empty or not printable' };
   const kind = KINDS[field('type')];
   if (kind === undefined) {
-    return { ok: false, message: 'type must be settlement, refund, dispute or dispute_reversal' };
+    const types = 'settlement, refund, dispute, dispute_reversal, payout or payout_reversal';
+    return { ok: false, message: `type must be ${types}` };
   }
   const amount = parseMinorUnits(field('amount_minor'), 'positive');
   if (!amount.ok) return { ok: false, message: `amount_minor: ${amount.error.message}` };
@@ -66,7 +72,7 @@ function parseRow(
   const occurredAt = parseReportInstant(field('occurred_at'));
   if (occurredAt === undefined) return { ok: false, message: 'occurred_at is not an instant' };
   const itemId = field('item_id') || null;
-  if (kind !== 'settlement' && itemId === null) {
+  if (NEEDS_ITEM.has(kind) && itemId === null) {
     return { ok: false, message: `a ${field('type')} line needs item_id (refund or dispute id)` };
   }
   const signedGross = OUTGOING.has(kind) ? -amount.value : amount.value;

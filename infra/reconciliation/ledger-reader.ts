@@ -16,13 +16,16 @@ interface PaymentRow {
   settled_amount: bigint;
   fee_amount: bigint;
   provider_payment_id: string | null;
-  created_at: Date;
+  /** ISO text, written by the query: no Date per row. */
+  created_at: string;
   refunds: { refundId: string; status: string; amount: string }[];
   disputes: { disputeId: string; status: string; amount: string }[];
 }
 
 const COLUMNS = `payment_id, tenant_id, status, currency, captured_amount, settlement_id,
-  settled_amount, fee_amount, provider_payment_id, created_at, refunds, disputes`;
+  settled_amount, fee_amount, provider_payment_id,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  refunds, disputes`;
 
 const UNSETTLED_CAPTURED = `status IN ('CAPTURED', 'PARTIALLY_CAPTURED') AND settlement_id IS NULL`;
 
@@ -41,7 +44,7 @@ export function ledgerPaymentFromRow(row: PaymentRow): LedgerPayment {
     settlementId: row.settlement_id,
     settledAmount: row.settled_amount,
     feeAmount: row.fee_amount,
-    createdAt: row.created_at.toISOString(),
+    createdAt: row.created_at,
     refunds: row.refunds.map((refund) => item(refund.refundId, refund)),
     disputes: row.disputes.map((dispute) => item(dispute.disputeId, dispute)),
   };

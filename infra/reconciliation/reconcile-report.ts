@@ -10,14 +10,22 @@ import { missingAtProvider } from '../../domain/reconciliation/index.ts';
 import type { EventStore } from '../eventstore/event-store.ts';
 import type { CommandContext } from '../write/event-metadata.ts';
 import type { PaymentService } from '../write/payment-service.ts';
-import { matchBatch, type MatchContext, type MatchedLine } from './batch-matcher.ts';
+import {
+  loadBatchLedger,
+  matchBatch,
+  type BatchLedger,
+  type MatchContext,
+  type MatchedLine,
+} from './batch-matcher.ts';
 import { CompactKeyTable } from './compact-key-table.ts';
 import { compensate } from './compensation.ts';
 import type { LedgerReader } from './ledger-reader.ts';
-import { chunksOf, exceptionIdOf, recordedLine } from './recorded-lines.ts';
-import { reportLines, validateReport, type LineProblem } from './report-reader.ts';
+import { exceptionIdOf, recordedLine } from './recorded-lines.ts';
+import type { LineSpill } from './line-spill.ts';
+import { validateReport, type LineProblem, type ValidatedReport } from './report-reader.ts';
 import type { ReportSource } from './report-source.ts';
 import { deriveRunId } from './run-aggregate.ts';
+import { RunRecorder } from './run-recorder.ts';
 import { RunWriter } from './run-writer.ts';
 
 export interface ReconciliationDependencies {
@@ -36,6 +44,10 @@ export interface ReconcileOptions {
   compensationConcurrency: number;
   /** Size bound of one recorded event's lines. */
   eventBytesMax: number;
+  /** Size bound of one append of several events (the store takes 1 MiB of data at most). */
+  appendBytesMax: number;
+  /** Recorded events waiting for the store before deciding waits for it. */
+  queuedEventsMax: number;
   onProgress?: (progress: {
     phase: 'validating' | 'matching' | 'closing';
     linesDone: number;
@@ -48,6 +60,8 @@ export const defaultReconcileOptions: ReconcileOptions = {
   batchLines: 1_000,
   compensationConcurrency: 32,
   eventBytesMax: 512 * 1024,
+  appendBytesMax: 896 * 1024,
+  queuedEventsMax: 16,
 };
 
 export interface ReconcileRequest {
@@ -74,6 +88,7 @@ export type ReconcileResult =
     };
 
 interface Run {
+  recorder: RunRecorder;
   deps: ReconciliationDependencies;
   request: ReconcileRequest;
   options: ReconcileOptions;
@@ -137,6 +152,19 @@ export async function reconcileReport(
     const { fileSha256, problems, problemCount } = validated;
     return { status: 'REFUSED', fileSha256, problems, problemCount };
   }
+  try {
+    return await applyReport(deps, request, options, validated);
+  } finally {
+    await validated.lines.dispose();
+  }
+}
+
+async function applyReport(
+  deps: ReconciliationDependencies,
+  request: ReconcileRequest,
+  options: ReconcileOptions,
+  validated: ValidatedReport & { ok: true },
+): Promise<ReconcileResult> {
   const runId = deriveRunId(request.tenantId, validated.fileSha256);
   const { writer, events } = await RunWriter.open(deps.store, runId);
   if (writer.state?.status === 'COMPLETED') return completed(writer, true);
@@ -171,7 +199,22 @@ export async function reconcileReport(
     duplicates: validated.duplicates,
     touched: touchedBy(events),
   };
+  let linesDone = writer.state?.linesRecorded ?? 0;
+  const recorder = new RunRecorder({
+    writer,
+    context,
+    clock: deps.clock,
+    eventBytesMax: options.eventBytesMax,
+    appendBytesMax: options.appendBytesMax,
+    queuedEventsMax: options.queuedEventsMax,
+    onRecorded: (reportLines) => {
+      linesDone += reportLines;
+      const lineCount = validated.lineCount;
+      if (reportLines > 0) options.onProgress?.({ phase: 'matching', linesDone, lineCount });
+    },
+  });
   const run: Run = {
+    recorder,
     deps,
     request,
     options,
@@ -180,8 +223,9 @@ export async function reconcileReport(
     match,
     lineCount: validated.lineCount,
   };
-  await processLines(run, validated.fileSha256);
+  await processLines(run, validated.lines);
   await recordMissingAtProvider(run, validated.periodStart, validated.periodEnd);
+  await recorder.flush();
   await writer.execute(
     { type: 'CompleteReconciliationRun', data: { runId, at: deps.clock().toISOString() } },
     context,
@@ -189,58 +233,68 @@ export async function reconcileReport(
   return completed(writer, false);
 }
 
-/**
- * Matches batch i + 1 while batch i is still being appended: the run's stream is written in
- * order (each record waits for the one before), but parsing and ledger queries overlap the
- * event store's round trip. At most two batches are in hand at any time.
- */
-async function processLines(run: Run, fileSha256: string): Promise<void> {
-  let skip = run.writer.state?.linesRecorded ?? 0;
-  let linesDone = skip;
-  let batch: ReportLine[] = [];
-  let recording: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const lines = batch;
-    batch = [];
-    const decided = await decideBatch(run, lines);
-    await recording;
-    recording = record(run, decided).then(() => {
-      linesDone += lines.length;
-      run.options.onProgress?.({ phase: 'matching', linesDone, lineCount: run.lineCount });
-    });
-    // Awaited before the next record or at the end; this only keeps Node from calling a
-    // rejection unhandled while the next batch is being matched.
-    recording.catch(() => undefined);
-  };
-  for await (const line of reportLines(run.request.source, run.request.format, fileSha256)) {
-    if (skip > 0) {
-      skip -= 1;
-      continue;
-    }
-    batch.push(line);
-    if (batch.length >= run.options.batchLines) await flush();
-  }
-  if (batch.length > 0) await flush();
-  await recording;
+/** A batch of lines whose ledger rows are being fetched ahead of its turn. */
+interface PendingBatch {
+  lines: ReportLine[];
+  ledger: Promise<BatchLedger>;
 }
 
-async function decideBatch(run: Run, lines: readonly ReportLine[]): Promise<RecordedLine[]> {
-  const matched = await matchBatch(run.deps.ledger, run.match, lines);
+/** Batches whose ledger rows are fetched while earlier ones are decided and recorded. */
+const PREFETCH_BATCHES = 2;
+
+/**
+ * A pipeline over the accepted lines: the ledger rows of the next batches are fetched while
+ * the current batch is decided and compensated, and the records are appended (see RunRecorder)
+ * while the next ones are decided. Decisions stay in file order (a payment's first settling line
+ * wins), and the run's stream is written in order. Bounded: PREFETCH_BATCHES batches fetched
+ * ahead, one being decided, and the recorder's queue.
+ *
+ * Fetching ahead reads the read model a little earlier than deciding: no new kind of staleness,
+ * since the read model lags the payment streams anyway; a compensation the stream refuses is
+ * decided again against the stream (see compensation.ts).
+ */
+async function processLines(run: Run, lines: LineSpill): Promise<void> {
+  let skip = run.writer.state?.linesRecorded ?? 0;
+  let batch: ReportLine[] = [];
+  const pending: PendingBatch[] = [];
+  run.options.onProgress?.({ phase: 'matching', linesDone: skip, lineCount: run.lineCount });
+  const prefetch = () => {
+    const ledger = loadBatchLedger(run.deps.ledger, run.match.tenantId, batch);
+    // Awaited in its turn; this only keeps Node from calling an early rejection unhandled.
+    ledger.catch(() => undefined);
+    pending.push({ lines: batch, ledger });
+    batch = [];
+  };
+  const decideNext = async () => {
+    const next = pending.shift();
+    if (next !== undefined) await run.recorder.add(await decideBatch(run, next));
+  };
+  for await (const spilled of lines.batches()) {
+    for (const line of spilled) {
+      if (skip > 0) {
+        skip -= 1;
+        continue;
+      }
+      batch.push(line);
+      if (batch.length < run.options.batchLines) continue;
+      prefetch();
+      if (pending.length > PREFETCH_BATCHES) await decideNext();
+    }
+  }
+  if (batch.length > 0) prefetch();
+  while (pending.length > 0) await decideNext();
+}
+
+async function decideBatch(run: Run, batch: PendingBatch): Promise<RecordedLine[]> {
+  const matched = await matchBatch(run.deps.ledger, run.match, batch.lines, await batch.ledger);
   await compensate(matched, {
-    payments: run.deps.payments,
+    ledger: { payments: run.deps.payments, store: run.deps.store },
     caller: { ...run.context },
+    runId: run.writer.runId,
+    at: run.deps.clock().toISOString(),
     concurrency: run.options.compensationConcurrency,
   });
   return matched.map(recordedLine);
-}
-
-async function record(run: Run, lines: readonly RecordedLine[]): Promise<void> {
-  for (const chunk of chunksOf(lines, run.options.eventBytesMax)) {
-    const batchIndex = run.writer.state?.batchCount ?? 0;
-    const at = run.deps.clock().toISOString();
-    const data = { runId: run.writer.runId, batchIndex, lines: chunk, at };
-    await run.writer.execute({ type: 'RecordReconciliationBatch', data }, run.context);
-  }
 }
 
 /** Pages through the period's unsettled captured payments that no line touched. */
@@ -268,7 +322,7 @@ async function recordMissingAtProvider(
       .filter((payment) => !run.match.touched.has(payment.paymentId))
       .map((payment) => ({ line: null, decision: missingAtProvider(payment) }))
       .filter((item) => !run.writer.state?.exceptions.has(exceptionIdOf(item)));
-    if (missing.length > 0) await record(run, missing.map(recordedLine));
+    if (missing.length > 0) await run.recorder.add(missing.map(recordedLine));
     const last = payments.at(-1);
     if (last === undefined || payments.length < pageSize) return;
     afterPaymentId = last.paymentId;

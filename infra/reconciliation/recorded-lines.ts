@@ -37,6 +37,12 @@ function estimatedBytes(line: RecordedLine): number {
   return 48 + (line.lineId?.length ?? 0) + (line.paymentId?.length ?? 4) + compensation;
 }
 
+/** Lines for one batch event, with their estimated JSON size. */
+export interface RecordChunk {
+  lines: RecordedLine[];
+  bytes: number;
+}
+
 /**
  * Splits recorded lines into event-sized chunks: at most BATCH_LINES_MAX lines and about
  * `bytesMax` of JSON each, far below the event store's 1 MiB per append even with the metadata.
@@ -44,18 +50,18 @@ function estimatedBytes(line: RecordedLine): number {
 export function* chunksOf(
   lines: readonly RecordedLine[],
   bytesMax: number,
-): Generator<RecordedLine[]> {
+): Generator<RecordChunk> {
   let chunk: RecordedLine[] = [];
   let bytes = 0;
   for (const line of lines) {
     const size = estimatedBytes(line);
     if (chunk.length > 0 && (chunk.length >= BATCH_LINES_MAX || bytes + size > bytesMax)) {
-      yield chunk;
+      yield { lines: chunk, bytes };
       chunk = [];
       bytes = 0;
     }
     chunk.push(line);
     bytes += size;
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk.length > 0) yield { lines: chunk, bytes };
 }

@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
  */
 export interface ReportSource {
   readonly fileName: string;
+  /** Set for a file on disk: a large one is parsed on a worker thread, which opens it itself. */
+  readonly path?: string;
   open(): Readable;
 }
 
@@ -15,6 +17,7 @@ export interface ReportSource {
 export function fileSource(path: string): ReportSource {
   return {
     fileName: basename(path),
+    path,
     open: () => createReadStream(path, { highWaterMark: 256 * 1024 }),
   };
 }

@@ -65,8 +65,10 @@ export async function resolveException(
   const proposal = exception?.proposal ?? null;
   const applies = request.resolution === 'ACCEPT_PROVIDER_FIGURE' && exception?.status === 'OPEN';
   if (applies && proposal !== null) {
-    const refusal = await applyCompensation(deps.payments, context, proposal, at);
-    if (refusal !== undefined) return { run, errors: [refusal] };
+    const ledger = { payments: deps.payments, store: deps.store };
+    const times = { at, bookedAt: at, runId: request.runId };
+    const refusal = await applyCompensation(ledger, context, proposal, times);
+    if (refusal !== undefined) return { run, errors: [refusal.error] };
   }
   const outcome = await handleCommand(
     deps.store,

@@ -20,26 +20,28 @@ export type RunAggregate = AggregateDefinition<
   RunState
 >;
 
+/** An aggregate's domain codec in the store's terms: JSON data, the version in the metadata. */
+export function storedCodec<Event>(
+  encode: (event: Event) => { type: string; data: Record<string, unknown>; schemaVersion: number },
+  decode: (type: string, data: unknown, schemaVersion: number) => Event,
+): Pick<AggregateDefinition<unknown, Event, unknown>, 'encode' | 'decode'> {
+  return {
+    encode: (event) => {
+      const encoded = encode(event);
+      return { ...encoded, data: encoded.data as JsonObject };
+    },
+    decode: (stored: StoredEvent) => {
+      const version = stored.metadata.schemaVersion;
+      return decode(stored.type, stored.data, typeof version === 'number' ? version : 1);
+    },
+  };
+}
+
 export const runAggregate: RunAggregate = {
   streamName: reconciliationStreamName,
   decide,
   evolve,
-  encode: (event) => {
-    const encoded = encodeReconciliationEvent(event);
-    return {
-      type: encoded.type,
-      data: encoded.data as JsonObject,
-      schemaVersion: encoded.schemaVersion,
-    };
-  },
-  decode: (stored: StoredEvent) => {
-    const version = stored.metadata.schemaVersion;
-    return decodeReconciliationEvent(
-      stored.type,
-      stored.data,
-      typeof version === 'number' ? version : 1,
-    );
-  },
+  ...storedCodec(encodeReconciliationEvent, decodeReconciliationEvent),
 };
 
 /**

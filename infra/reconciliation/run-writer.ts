@@ -73,15 +73,34 @@ export class RunWriter {
     command: ReconciliationCommand,
     context: CommandContext,
   ): Promise<ReconciliationEvent[]> {
-    const decision = runAggregate.decide(command, this.current);
-    if (!decision.ok) throw new RunRefusedError(decision.error);
-    if (decision.events.length === 0) return [];
+    return this.executeAll([command], context);
+  }
+
+  /**
+   * Decides the commands one after the other on the state each leaves, and appends all their
+   * events in one append: one round trip and one flush of the store for the lot. All or none.
+   */
+  async executeAll(
+    commands: readonly ReconciliationCommand[],
+    context: CommandContext,
+  ): Promise<ReconciliationEvent[]> {
+    let state = this.current;
+    const events: ReconciliationEvent[] = [];
+    for (const command of commands) {
+      const decision = runAggregate.decide(command, state);
+      if (!decision.ok) throw new RunRefusedError(decision.error);
+      for (const event of decision.events) {
+        state = runAggregate.evolve(state, event);
+        events.push(event);
+      }
+    }
+    if (events.length === 0) return [];
     const stream = runAggregate.streamName(this.runId);
     const firstRevision = this.expected === 'no_stream' ? 0n : (this.expected as bigint) + 1n;
     const prepared = prepareEvents(
       runAggregate.encode,
       stream,
-      decision.events,
+      events,
       firstRevision,
       this.lastHash,
       context,
@@ -96,7 +115,7 @@ export class RunWriter {
     this.expected = firstRevision + BigInt(prepared.length - 1);
     const lastMetadata = prepared.at(-1)?.metadata;
     this.lastHash = typeof lastMetadata?.hash === 'string' ? lastMetadata.hash : this.lastHash;
-    for (const event of decision.events) this.current = runAggregate.evolve(this.current, event);
-    return decision.events;
+    this.current = state;
+    return events;
   }
 }

@@ -1,6 +1,5 @@
-import type { CurrencyCode } from '../../domain/money/index.ts';
 import type { LineKind } from '../../domain/reconciliation/index.ts';
-import { CurrencyTable } from './decimal-amount.ts';
+import { CurrencyTable, type DecimalReader } from './decimal-amount.ts';
 import type { ColumnIndex, FormatReader, RowResult } from './format-reader.ts';
 import { fieldAt, findColumn, indexColumns, isUsableId } from './format-reader.ts';
 import { parseReportInstant } from './report-time.ts';
@@ -59,6 +58,10 @@ export function stripeLineKind(
   if (label === 'dispute_reversal' || (type === 'adjustment' && source.startsWith('dp_'))) {
     return 'dispute_reversal';
   }
+  if (label === 'payout') return 'payout';
+  if (['payout_reversal', 'payout_cancel', 'payout_failure'].includes(label)) {
+    return 'payout_reversal';
+  }
   return 'other';
 }
 
@@ -67,22 +70,21 @@ const EXPECTED_SIGN: Partial<Record<LineKind, 'positive' | 'negative'>> = {
   refund: 'negative',
   dispute_debit: 'negative',
   dispute_reversal: 'positive',
+  payout: 'negative',
+  payout_reversal: 'positive',
 };
 
-function amounts(
+type AmountColumn = 'amount' | 'fee' | 'net';
+
+/** One amount column in minor units, or the refusal naming the column. */
+function readAmount(
   fields: readonly string[],
   at: Positions,
-  currency: CurrencyCode,
-  table: CurrencyTable,
-) {
-  const reader = table.reader(currency);
-  const read = (name: 'amount' | 'fee' | 'net') => {
-    const parsed = reader(fieldAt(fields, at[name]));
-    return parsed.ok
-      ? { ok: true as const, value: parsed.value }
-      : { ok: false as const, message: `${name}: ${parsed.error.message}` };
-  };
-  return { amount: read('amount'), fee: read('fee'), net: read('net') };
+  name: AmountColumn,
+  reader: DecimalReader,
+): { ok: true; value: bigint } | { ok: false; message: string } {
+  const parsed = reader(fieldAt(fields, at[name]));
+  return parsed.ok ? parsed : { ok: false, message: `${name}: ${parsed.error.message}` };
 }
 
 function itemIdOf(
@@ -95,6 +97,7 @@ function itemIdOf(
   if (kind === 'dispute_debit' || kind === 'dispute_reversal') {
     return fieldAt(fields, at.disputeId) || source || null;
   }
+  if (kind === 'payout' || kind === 'payout_reversal') return source || null;
   return null;
 }
 
@@ -108,9 +111,13 @@ function parseRow(
   if (!isUsableId(lineId)) return { ok: false, message: 'id is empty or not printable' };
   const currency = table.currency(fieldAt(fields, at.currency));
   if (!currency.ok) return { ok: false, message: `currency: ${currency.error.message}` };
-  const { amount, fee, net } = amounts(fields, at, currency.value, table);
-  for (const part of [amount, fee, net]) if (!part.ok) return { ok: false, message: part.message };
-  if (!amount.ok || !fee.ok || !net.ok) return { ok: false, message: 'unreadable amounts' };
+  const reader = table.reader(currency.value);
+  const amount = readAmount(fields, at, 'amount', reader);
+  if (!amount.ok) return amount;
+  const fee = readAmount(fields, at, 'fee', reader);
+  if (!fee.ok) return fee;
+  const net = readAmount(fields, at, 'net', reader);
+  if (!net.ok) return net;
   if (amount.value - fee.value !== net.value) {
     return { ok: false, message: 'net does not equal amount - fee' };
   }

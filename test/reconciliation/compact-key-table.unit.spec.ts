@@ -22,6 +22,24 @@ describe('the compact key table', () => {
     );
   });
 
+  it('claims a key once: the first value stays, later claims read it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.nat()), { maxLength: 300 }),
+        (entries) => {
+          const table = new CompactKeyTable(4);
+          const first = new Map<string, number>();
+          for (const [key, value] of entries) {
+            expect(table.claim(key, value)).toBe(first.get(key));
+            if (!first.has(key)) first.set(key, value);
+          }
+          for (const [key, value] of first) expect(table.get(key)).toBe(value);
+          expect(table.size).toBe(first.size);
+        },
+      ),
+    );
+  });
+
   it('grows to hundreds of thousands of report keys without losing one', () => {
     const table = new CompactKeyTable();
     for (let index = 0; index < 300_000; index += 1) table.set(`id:txn_${index}`, index + 2);

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesSource, validateReport } from '../../infra/reconciliation/index.ts';
-import { reportLines } from '../../infra/reconciliation/report-reader.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesSource, fileSource, validateReport } from '../../infra/reconciliation/index.ts';
 import {
   normalizeStripeHeader,
   stripeBalanceFormat,
@@ -39,12 +42,11 @@ async function lines(
   const validated = await validateReport(bytesSource('r.csv', Buffer.from(csv)), format);
   if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
   const read: ReportLine[] = [];
-  for await (const line of reportLines(
-    bytesSource('r.csv', Buffer.from(csv)),
-    format,
-    validated.fileSha256,
-  ))
-    read.push(line);
+  try {
+    for await (const batch of validated.lines.batches()) read.push(...batch);
+  } finally {
+    await validated.lines.dispose();
+  }
   return read;
 }
 
@@ -128,7 +130,55 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
       '',
       'payout',
     ]);
-    expect(payout).toMatchObject({ ok: true, line: { kind: 'other' } });
+    expect(payout).toMatchObject({
+      ok: true,
+      line: { kind: 'payout', amount: 10000n, net: -10000n, itemId: 'po_1' },
+    });
+    const failedPayout = stripeRow([
+      'txn_5',
+      'payout_failure',
+      'po_1',
+      '100.00',
+      '0',
+      '100.00',
+      'usd',
+      '2025-03-02 10:00',
+      '',
+      'payout_reversal',
+    ]);
+    expect(failedPayout).toMatchObject({
+      ok: true,
+      line: { kind: 'payout_reversal', net: 10000n },
+    });
+    const transfer = stripeRow([
+      'txn_6',
+      'transfer',
+      'tr_1',
+      '-5.00',
+      '0',
+      '-5.00',
+      'usd',
+      '2025-03-02 10:00',
+      '',
+      'transfer',
+    ]);
+    expect(transfer).toMatchObject({ ok: true, line: { kind: 'other' } });
+  });
+
+  it('refuses a payout that adds to the balance', () => {
+    const positive = stripeRow([
+      'txn_4',
+      'payout',
+      'po_1',
+      '100.00',
+      '0',
+      '100.00',
+      'usd',
+      '2025-03-01 10:00',
+      '',
+      'payout',
+    ]);
+    expect(positive).toMatchObject({ ok: false, message: /must be negative/ });
   });
 
   it('finds columns under the Dashboard and itemized-report spellings', () => {
@@ -170,6 +220,34 @@ describe('Stripe balance report: decimal amounts by the currency exponent', () =
     expect(parseReportInstant('2025-03-01T10:00:00+01:00')).toBe('2025-03-01T09:00:00.000Z');
     expect(parseReportInstant('yesterday')).toBeUndefined();
   });
+
+  it('reads every "YYYY-MM-DD HH:MM[:SS]" as the calendar says, valid or not', () => {
+    const two = (value: number) => String(value).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2400 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.option(fc.integer({ min: 0, max: 61 })),
+        (year, month, day, hour, minute, second) => {
+          const clock = `${two(hour)}:${two(minute)}${second === null ? '' : `:${two(second)}`}`;
+          const text = `${year}-${two(month)}-${two(day)} ${clock}`;
+          const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second ?? 0));
+          const fits =
+            date.getUTCFullYear() === year &&
+            date.getUTCMonth() === month - 1 &&
+            date.getUTCDate() === day &&
+            date.getUTCHours() === hour &&
+            date.getUTCMinutes() === minute &&
+            date.getUTCSeconds() === (second ?? 0);
+          expect(parseReportInstant(text)).toBe(fits ? date.toISOString() : undefined);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
 });
 
 describe('the ledger CSV format', () => {
@@ -182,6 +260,8 @@ describe('the ledger CSV format', () => {
       'l1,settlement,pay-1,,,1050,30,USD,2025-03-01T10:00:00Z',
       'l2,refund,,pi_2,re_2,400,0,usd,2025-03-01T11:00:00Z',
       'l3,dispute,pay-3,,dp_3,1000,0,JPY,2025-03-01T12:00:00Z',
+      'l4,payout,,,po_4,5000,25,USD,2025-03-02T00:00:00Z',
+      'l5,payout_reversal,,,,5000,0,USD,2025-03-03T00:00:00Z',
     ].join('\n');
     expect(await lines(csv, 'ledger_csv')).toMatchObject([
       {
@@ -201,13 +281,15 @@ describe('the ledger CSV format', () => {
         net: -400n,
       },
       { lineNumber: 4, kind: 'dispute_debit', currency: 'JPY', net: -1000n },
+      { lineNumber: 5, kind: 'payout', itemId: 'po_4', amount: 5000n, fee: 25n, net: -5025n },
+      { lineNumber: 6, kind: 'payout_reversal', itemId: null, net: 5000n },
     ]);
   });
 
   it.each([
     ['l1,settlement,pay-1,,,10.50,0,USD,2025-03-01T10:00:00Z', /amount_minor/],
     ['l1,settlement,pay-1,,,1050,-1,USD,2025-03-01T10:00:00Z', /fee_minor/],
-    ['l1,payout,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /type must be/],
+    ['l1,transfer,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /type must be/],
     ['l1,refund,pay-1,,,1050,0,USD,2025-03-01T10:00:00Z', /item_id/],
     ['l1,settlement,pay-1,,,1050,0,USD,tomorrow', /occurred_at/],
   ])('refuses %s', (text, message) => {
@@ -216,6 +298,59 @@ describe('the ledger CSV format', () => {
     const result = parsed.parseRow(text.split(','), 2);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(message);
+  });
+});
+
+describe('parsing a large file on a worker thread', () => {
+  const csv = [
+    `\ufeff${HEADER},ledger_payment_id`,
+    'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge,"pay\n""one"""',
+    '',
+    'txn_2,refund,re_1,-4.00,0,-4.00,usd,1740823200,,refund,',
+    'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge,',
+  ].join('\r\n');
+
+  async function inFile<Value>(text: string, work: (path: string) => Promise<Value>) {
+    const directory = await mkdtemp(join(tmpdir(), 'report-test-'));
+    try {
+      await writeFile(join(directory, 'r.csv'), text);
+      return await work(join(directory, 'r.csv'));
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  async function validatedBoth(text: string) {
+    return inFile(text, async (path) => {
+      const read = async (workerMinBytes: number) => {
+        const validated = await validateReport(fileSource(path), 'stripe_balance_csv', {
+          workerMinBytes,
+        });
+        if (!validated.ok) return validated;
+        const lines: ReportLine[] = [];
+        for await (const batch of validated.lines.batches()) lines.push(...batch);
+        await validated.lines.dispose();
+        return { ...validated, lines };
+      };
+      return { worker: await read(0), inline: await read(Number.MAX_SAFE_INTEGER) };
+    });
+  }
+
+  it('gives the same lines, line numbers, repeats and hash as parsing in-line', async () => {
+    const { worker, inline } = await validatedBoth(csv);
+    expect(worker).toEqual(inline);
+    expect(worker).toMatchObject({
+      ok: true,
+      lineCount: 3,
+      lines: [{ lineNumber: 3, paymentId: 'pay\n"one"' }, { lineNumber: 5 }, { lineNumber: 6 }],
+    });
+    if (worker.ok) expect([...worker.duplicates]).toEqual([[6, 3]]);
+  });
+
+  it('refuses a broken file with the same line as in-line', async () => {
+    const { worker, inline } = await validatedBoth(`${csv}\r\ntxn_3,"charge"x,pi_2\r\n`);
+    expect(worker).toEqual(inline);
+    expect(worker).toMatchObject({ ok: false, problems: [{ lineNumber: 7 }] });
   });
 });
 
@@ -263,10 +398,44 @@ describe('validating a whole file before anything is applied', () => {
       periodEnd: '2025-03-02T10:00:00.000Z',
       fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    if (validated.ok)
-      expect([...validated.duplicates]).toEqual([
-        [3, 2],
-        [4, 2],
-      ]);
+    if (!validated.ok) return;
+    expect([...validated.duplicates]).toEqual([
+      [3, 2],
+      [4, 2],
+    ]);
+    await validated.lines.dispose();
+  });
+
+  it('remembers every key of a repeated line: repeating its own id later is a duplicate too', async () => {
+    const csv = [
+      HEADER,
+      'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+      'txn_2,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+      'txn_2,charge,pi_2,10.00,0.30,9.70,usd,2025-03-01 10:00:00,,charge',
+    ].join('\n');
+    const validated = await validateReport(
+      bytesSource('r.csv', Buffer.from(csv)),
+      'stripe_balance_csv',
+    );
+    if (!validated.ok) throw new Error('refused');
+    expect([...validated.duplicates]).toEqual([
+      [3, 2],
+      [4, 3],
+    ]);
+    await validated.lines.dispose();
+  });
+
+  it('hands the apply pass exactly the lines it accepted, quoted newlines included', async () => {
+    const csv = [
+      'id,type,source,amount,fee,net,currency,created,reporting_category,ledger_payment_id',
+      'txn_1,charge,pi_1,10.00,0.30,9.70,usd,2025-03-01 10:00:00,charge,"pay\n""one"""',
+      '',
+      'txn_2,refund,re_1,-4.00,0,-4.00,usd,1740823200,refund,',
+    ].join('\n');
+    const read = await lines(csv, 'stripe_balance_csv');
+    expect(read).toEqual([
+      expect.objectContaining({ lineNumber: 3, paymentId: 'pay\n"one"', amount: 1000n, net: 970n }),
+      expect.objectContaining({ lineNumber: 5, kind: 'refund', itemId: 're_1', net: -400n }),
+    ]);
   });
 });

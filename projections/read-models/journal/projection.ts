@@ -1,7 +1,18 @@
 import type { StoredEvent } from '../../../infra/eventstore/event-store.ts';
 import type { PoolClient } from '../../../infra/postgres/pool.ts';
 import { PAYMENT_EVENT_TYPES } from '../../../domain/payment/index.ts';
-import { isBalanced, postingsFor, type JournalEntry } from '../../../domain/journal/index.ts';
+import {
+  isBalanced,
+  postingsFor,
+  providerLineEntry,
+  type JournalEntry,
+} from '../../../domain/journal/index.ts';
+import {
+  BOOKING_EVENT_TYPES,
+  decodeBookingEvent,
+  isBookingEventType,
+  providerLineOf,
+} from '../../../domain/reconciliation/index.ts';
 import { decodePaymentEvent, tenantOf } from '../../core/decode.ts';
 import { insertRows, type ColumnSpec } from '../../core/sql.ts';
 import { ProjectionInvariantError, type Projection } from '../../core/types.ts';
@@ -11,6 +22,7 @@ interface Posted {
   event: StoredEvent;
   tenantId: string;
   paymentId: string;
+  description: string;
 }
 
 const entryColumns: readonly ColumnSpec[] = [
@@ -42,30 +54,54 @@ const balanceColumns: readonly ColumnSpec[] = [
   { name: 'updated_at', type: 'timestamptz' },
 ];
 
+/**
+ * A provider line booked by reconciliation (a refund's or dispute's movement of the provider
+ * balance with its fee, a payout), to the books it names. An entry not about a payment (a
+ * payout) carries the provider's payout id, or the line id, where a payment id would be.
+ */
+function bookedLine(event: StoredEvent): Omit<Posted, 'event'> {
+  const version = event.metadata.schemaVersion;
+  const { data } = decodeBookingEvent(
+    event.type,
+    event.data,
+    typeof version === 'number' ? version : 0,
+  );
+  return {
+    entry: providerLineEntry(providerLineOf(data)),
+    tenantId: data.tenantId,
+    paymentId: data.paymentId ?? data.itemId ?? data.lineId,
+    description: `${data.kind} line ${data.lineId} of the provider's report`,
+  };
+}
+
+function postedOf(event: StoredEvent): Omit<Posted, 'event'> | null {
+  if (isBookingEventType(event.type)) return bookedLine(event);
+  const decoded = decodePaymentEvent(event);
+  const entry = postingsFor(decoded);
+  if (entry === null) return null;
+  const paymentId = decoded.data.paymentId;
+  const description = `${event.type} of payment ${paymentId}`;
+  return { entry, tenantId: tenantOf(event), paymentId, description };
+}
+
 /** The batch's entries by the domain's rules, first occurrence of each entry id only. */
 function postBatch(batch: readonly StoredEvent[]): Posted[] {
   const posted = new Map<string, Posted>();
   for (const event of batch) {
-    const decoded = decodePaymentEvent(event);
-    const entry = postingsFor(decoded);
-    if (entry === null || posted.has(entry.entryId)) continue;
-    if (!isBalanced(entry)) {
-      throw new ProjectionInvariantError(`entry ${entry.entryId} does not balance`);
+    const item = postedOf(event);
+    if (item === null || posted.has(item.entry.entryId)) continue;
+    if (!isBalanced(item.entry)) {
+      throw new ProjectionInvariantError(`entry ${item.entry.entryId} does not balance`);
     }
-    posted.set(entry.entryId, {
-      entry,
-      event,
-      tenantId: tenantOf(event),
-      paymentId: decoded.data.paymentId,
-    });
+    posted.set(item.entry.entryId, { ...item, event });
   }
   return [...posted.values()];
 }
 
-function entryRow({ entry, event, tenantId, paymentId }: Posted): unknown[] {
+function entryRow({ entry, event, tenantId, paymentId, description }: Posted): unknown[] {
   return [
     ...[entry.entryId, event.id, event.position, event.stream, event.revision, event.type],
-    ...[tenantId, paymentId, `${event.type} of payment ${paymentId}`, entry.occurredAt],
+    ...[tenantId, paymentId, description, entry.occurredAt],
     event.recordedAt.toISOString(),
   ];
 }
@@ -183,7 +219,7 @@ async function apply(batch: readonly StoredEvent[], tx: PoolClient): Promise<voi
 export const journalProjection: Projection = {
   name: 'journal',
   version: 1,
-  handles: PAYMENT_EVENT_TYPES,
+  handles: [...PAYMENT_EVENT_TYPES, ...BOOKING_EVENT_TYPES],
   tables: [
     { name: 'journal_entries', key: ['entry_id'] },
     { name: 'journal_lines', key: ['entry_id', 'line_number'] },

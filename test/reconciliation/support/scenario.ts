@@ -13,10 +13,20 @@ export interface Scenario {
   csv: string;
   /** `L<line>` or `P<paymentId>` → outcome, for every line and every payment-only exception. */
   expected: Map<string, Outcome>;
-  /** Per currency, Σ fee and Σ net the journal must show on provider_fees and settlement_clearing. */
-  totals: Map<string, { fee: bigint; net: bigint }>;
+  /**
+   * Per currency, over the lines the ledger books (every matched line, plus the settlements
+   * seeded before): Σ fee, Σ net and Σ paid out, which provider_fees, settlement_clearing and
+   * cash must show. The report's own net totals, that is, minus its exceptions.
+   */
+  totals: Map<string, BookedTotals>;
   /** A few ids by role, for follow-up tests. */
   samples: Map<string, string>;
+}
+
+export interface BookedTotals {
+  fee: bigint;
+  net: bigint;
+  cash: bigint;
 }
 
 export const STRIPE_HEADER =
@@ -36,6 +46,9 @@ const ROLES: Readonly<Record<number, string>> = {
   10: 'dispute_fee',
   11: 'same_source_twice',
   12: 'ghost_line',
+  13: 'dispute_won',
+  14: 'refund_fee_returned',
+  15: 'fee_above_gross',
 };
 
 function currency(code: string): CurrencyCode {
@@ -86,7 +99,7 @@ class ScenarioBuilder {
   readonly rows: Row[] = [];
   readonly expected = new Map<string, Outcome>();
   readonly samples = new Map<string, string>();
-  readonly totals = new Map<string, { fee: bigint; net: bigint }>();
+  readonly totals = new Map<string, BookedTotals>();
 
   constructor(
     readonly tenantId: string,
@@ -96,6 +109,12 @@ class ScenarioBuilder {
   line(row: Row, outcome: Outcome): void {
     this.rows.push(row);
     this.expected.set(`L${this.rows.length + 1}`, outcome);
+    if (outcome !== 'matched' || row.type === 'charge') return;
+    // A booked refund, dispute or payout line: the provider balance moved by its net, and a
+    // payout (or its reversal) moved the gross to the bank (or back).
+    const paidOut = row.category === 'payout' || row.category === 'payout_reversal';
+    const cash = paidOut ? -row.amount : 0n;
+    this.add(row.currency, { fee: row.fee, net: row.amount - row.fee, cash });
   }
 
   settlementRow(index: number, seed: SeedPayment, overrides: Partial<Row> = {}): Row {
@@ -118,9 +137,18 @@ class ScenarioBuilder {
     if (outcome === 'matched') this.book(row.currency, row.amount, row.fee);
   }
 
+  /** A charge's settlement: gross in, fee kept. */
   book(code: string, amount: bigint, fee: bigint): void {
-    const total = this.totals.get(code) ?? { fee: 0n, net: 0n };
-    this.totals.set(code, { fee: total.fee + fee, net: total.net + amount - fee });
+    this.add(code, { fee, net: amount - fee, cash: 0n });
+  }
+
+  add(code: string, booked: BookedTotals): void {
+    const total = this.totals.get(code) ?? { fee: 0n, net: 0n, cash: 0n };
+    this.totals.set(code, {
+      fee: total.fee + booked.fee,
+      net: total.net + booked.net,
+      cash: total.cash + booked.cash,
+    });
   }
 }
 
@@ -145,7 +173,7 @@ function seedFor(builder: ScenarioBuilder, index: number, role: string | undefin
   };
 }
 
-/** A settlement line, then a refund or dispute line for the same payment. */
+/** A settlement line, then refund or dispute lines for the same payment. */
 function addItemRole(
   builder: ScenarioBuilder,
   index: number,
@@ -154,22 +182,25 @@ function addItemRole(
   row: Row,
 ): void {
   builder.settle(row);
-  const id = `txn_${builder.tag}_${index}_${role === 'refund' ? 'r' : 'd'}`;
-  if (role === 'refund') {
+  const id = `txn_${builder.tag}_${index}`;
+  if (role === 'refund' || role === 'refund_fee_returned') {
     const refundId = `re_${builder.tag}_${index}`;
     seed.refund = { refundId, amount: seed.amount / 2n };
-    builder.samples.set('refund', refundId);
-    const refund = { ...row, id, type: 'refund', category: 'refund', source: refundId };
-    return builder.line({ ...refund, amount: -(seed.amount / 2n), fee: 0n }, 'matched');
+    builder.samples.set(role, refundId);
+    // A refund gives part of the charge's fee back when the provider does so (fee < 0).
+    const fee = role === 'refund' ? 0n : -(row.fee / 2n);
+    const refund = { ...row, id: `${id}_r`, type: 'refund', category: 'refund', source: refundId };
+    return builder.line({ ...refund, amount: -(seed.amount / 2n), fee }, 'matched');
   }
   const disputeId = `dp_${builder.tag}_${index}`;
   seed.dispute = { disputeId, amount: seed.amount };
+  builder.samples.set(role, disputeId);
   const fee = role === 'dispute' ? 0n : 1_500n;
-  const dispute = { ...row, id, type: 'adjustment', category: 'dispute', source: disputeId };
-  builder.line(
-    { ...dispute, amount: -seed.amount, fee },
-    role === 'dispute' ? 'matched' : 'unsupported',
-  );
+  const dispute = { ...row, type: 'adjustment', category: 'dispute', source: disputeId };
+  builder.line({ ...dispute, id: `${id}_d`, amount: -seed.amount, fee }, 'matched');
+  if (role !== 'dispute_won') return;
+  const reversal = { ...dispute, id: `${id}_w`, category: 'dispute_reversal' };
+  builder.line({ ...reversal, amount: seed.amount, fee: -fee }, 'matched');
 }
 
 function addRole(
@@ -202,9 +233,13 @@ function addRole(
       builder.book(seed.currency, seed.amount, row.fee);
       return builder.settle(row, 'duplicate');
     case 'refund':
+    case 'refund_fee_returned':
     case 'dispute':
     case 'dispute_fee':
+    case 'dispute_won':
       return addItemRole(builder, index, seed, role, row);
+    case 'fee_above_gross':
+      return builder.settle({ ...row, fee: row.amount + 1n }, 'unsupported');
     case 'no_reference':
       return builder.settle({ ...row, source: '' });
     case 'same_source_twice':
@@ -220,6 +255,32 @@ function addRole(
   }
 }
 
+/** A payout now and then (one with a fee, one that fails and comes back), and a transfer. */
+function addPayouts(builder: ScenarioBuilder, index: number, seed: SeedPayment): void {
+  const at = new Date(Date.parse(seed.createdAt) + 60_000).toISOString();
+  const payoutId = `po_${builder.tag}_${index}`;
+  const payout: Row = {
+    id: `txn_${builder.tag}_payout_${index}`,
+    type: 'payout',
+    source: payoutId,
+    amount: -100_00n,
+    fee: index % 2_000 === 999 ? 0n : 150n,
+    currency: USD,
+    at,
+    category: 'payout',
+  };
+  builder.line(payout, 'matched');
+  if (index % 2_000 === 1_999) {
+    const failed = { ...payout, id: `${payout.id}_failed`, type: 'payout_failure', fee: 0n };
+    builder.line({ ...failed, amount: 100_00n, category: 'payout_reversal' }, 'matched');
+  }
+  const transfer = { ...payout, id: `txn_${builder.tag}_transfer_${index}`, type: 'transfer' };
+  builder.line(
+    { ...transfer, source: `tr_${builder.tag}_${index}`, category: 'transfer', fee: 0n },
+    'ignored',
+  );
+}
+
 export function buildScenario(options: {
   tenantId: string;
   tag: string;
@@ -232,20 +293,7 @@ export function buildScenario(options: {
     builder.seeds.push(seed);
     addRole(builder, index, seed, role);
     if (role !== undefined && !builder.samples.has(role)) builder.samples.set(role, seed.paymentId);
-    if (index % 1_000 === 999) {
-      const at = new Date(Date.parse(seed.createdAt) + 60_000).toISOString();
-      const payout = {
-        id: `txn_${builder.tag}_payout_${index}`,
-        type: 'payout',
-        source: `po_${builder.tag}_${index}`,
-        amount: -100_00n,
-        fee: 0n,
-        currency: USD,
-        at,
-        category: 'payout',
-      };
-      builder.line(payout, 'ignored');
-    }
+    if (index % 1_000 === 999) addPayouts(builder, index, seed);
   }
   const csv = [STRIPE_HEADER, ...builder.rows.map(csvRow)].join('\n') + '\n';
   const { seeds, expected, totals, samples } = builder;
