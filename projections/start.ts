@@ -11,6 +11,7 @@ import { allProjections } from './registry.ts';
 import { connectionConfigOf } from './runner/lease.ts';
 import { retryProjection, skipPoisonEvent } from './runner/poison.ts';
 import { ProjectionRunner } from './runner/projection-runner.ts';
+import { SharedEventSource } from './runner/shared-source.ts';
 import { registerProjectionMetrics } from './status/metrics.ts';
 import { readProjectionStatuses, type ProjectionStatus } from './status/status.ts';
 
@@ -35,6 +36,11 @@ export interface StartProjectionsOptions {
   /** Dedicated lock-holding connections; default: the pool's own settings. */
   connection?: pg.ClientConfig;
   instanceId?: string;
+  /**
+   * One `$all` subscription for the runners that start together (default), or one each (false):
+   * sharing reads and decodes each event once instead of once per projection.
+   */
+  sharedRead?: boolean;
   /** Called after every committed batch (tests, bench). */
   onBatch?: (projection: string, events: number, durationMs: number) => void;
 }
@@ -65,8 +71,9 @@ function cached<Value>(load: () => Promise<Value>, maxAgeMs: number): () => Prom
 }
 
 /**
- * Starts one runner per projection. Each takes its own lock, subscription, checkpoint and error
- * state, so a failing or rebuilding projection never holds the others back.
+ * Starts one runner per projection. Each takes its own lock, checkpoint, transactions and error
+ * state, so a failing or rebuilding projection never holds the others back; runners that start
+ * near the same position read `$all` through one shared subscription (see SharedEventSource).
  */
 export function startProjections(options: StartProjectionsOptions): RunningProjections {
   const projections = options.projections ?? allProjections;
@@ -84,20 +91,34 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
     ? registerProjectionMetrics(options.registry, { statuses: cached(statuses, 2_000) })
     : undefined;
   const liveBatchSize = options.batchSize ?? 500;
+  const catchUpBatchSize = Math.max(liveBatchSize, options.catchUpBatchSize ?? 2_000);
+  const checkpointIntervalEvents = 32;
+  const eventSource =
+    options.sharedRead === false
+      ? options.eventStore
+      : new SharedEventSource(options.eventStore, {
+          expectedSubscribers: projections.length,
+          gatherMs: 1_000,
+          // The fastest runner may work up to four catch-up batches ahead of the slowest.
+          bufferMessagesMax: 4 * catchUpBatchSize,
+          stallTimeoutMs: 15_000,
+          checkpointIntervalEvents,
+          shareWindowEvents: 10_000,
+        });
   const runners: ProjectionRunner[] = projections.map(
     (projection) =>
       new ProjectionRunner({
         projection,
-        eventStore: options.eventStore,
+        eventStore: eventSource,
         connection: options.connection ?? connectionConfigOf(options.pool),
         logger,
         instanceId,
         batchSize: liveBatchSize,
-        catchUpBatchSize: Math.max(liveBatchSize, options.catchUpBatchSize ?? 2_000),
+        catchUpBatchSize,
         flushIntervalMs: options.flushIntervalMs ?? 100,
         lockPollMs: options.lockPollMs ?? 1_000,
         retryDelayMs: 1_000,
-        checkpointIntervalEvents: 32,
+        checkpointIntervalEvents,
         idleScanEventsMax: 1_000,
         onBatch: (stats, events, durationMs) => {
           metrics?.batchApplied(stats, events, durationMs);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PoolClient } from '../../infra/postgres/pool.ts';
 
-/** The part of pg's connection a COPY FROM STDIN needs once the server is ready for data. */
+/** The part of pg's connection a COPY FROM STDIN needs. */
 interface CopyConnection {
   sendCopyFromChunk(chunk: Buffer): void;
   endCopyFrom(): void;
@@ -10,35 +10,54 @@ interface CopyConnection {
 /** Largest CopyData message sent at once: keeps each write (and its buffer copy) small. */
 const chunkBytes = 256 * 1024;
 
+/** A statement's result as pg reports it. */
+export interface StatementResult {
+  rows: Record<string, unknown>[];
+  rowCount: number | null;
+}
+
 /**
- * A query whose COPY FROM STDIN is fed from text already in memory. pg runs the statement and
- * calls `handleCopyInResponse` when the server asks for the data (pg's own Query refuses it).
+ * A query whose COPY FROM STDIN is fed from text already in memory. The data follows the query
+ * at once instead of after the server's CopyInResponse, saving a round trip: the server reads
+ * it when the COPY starts, and if a statement before the COPY fails, it discards the copy
+ * messages, as the protocol provides. pg's own Query refuses a COPY, so its hooks are replaced.
  */
 class CopyFromText extends pg.Query {
-  constructor(
-    text: string,
-    private readonly payload: string,
-  ) {
+  constructor(text: string, payload: string) {
     super(text);
+    const submitQuery = this.submit.bind(this);
+    this.submit = (connection) => {
+      const refused: unknown = submitQuery(connection);
+      if (refused instanceof Error) return refused as never;
+      const copy = connection as unknown as CopyConnection;
+      const bytes = Buffer.from(payload, 'utf8');
+      for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+        copy.sendCopyFromChunk(bytes.subarray(offset, offset + chunkBytes));
+      }
+      copy.endCopyFrom();
+    };
   }
 
-  handleCopyInResponse(connection: CopyConnection): void {
-    const bytes = Buffer.from(this.payload, 'utf8');
-    for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
-      connection.sendCopyFromChunk(bytes.subarray(offset, offset + chunkBytes));
-    }
-    connection.endCopyFrom();
+  handleCopyInResponse(): void {
+    // The data is on its way already (see the constructor).
   }
 }
 
 /**
- * Runs `sql` (which may be several statements, one of them `COPY … FROM STDIN` in text format)
- * and streams `payload` as the COPY's data: one round trip. Rejects with the server's error.
+ * Runs `sql` (several statements, one of them `COPY … FROM STDIN` in text format) with
+ * `payload` as the COPY's data, in one round trip; resolves with each statement's result.
+ * Rejects with the server's error.
  */
-export async function copyFromText(tx: PoolClient, sql: string, payload: string): Promise<void> {
-  await new Promise<void>((resolveCopy, rejectCopy) => {
+export async function copyFromText(
+  tx: PoolClient,
+  sql: string,
+  payload: string,
+): Promise<StatementResult[]> {
+  return new Promise<StatementResult[]>((resolveCopy, rejectCopy) => {
     const query = new CopyFromText(sql, payload);
-    query.once('end', () => resolveCopy());
+    query.once('end', (results: StatementResult | StatementResult[]) => {
+      resolveCopy(Array.isArray(results) ? results : [results]);
+    });
     query.once('error', rejectCopy);
     tx.query(query);
   });

@@ -54,14 +54,25 @@ export function checkFields(event: StoredEvent, rules: FieldRules): void {
   }
 }
 
+/**
+ * Decoded events by the stored event they came from: the runners reading one shared
+ * subscription get the same StoredEvent objects, so each is validated and upcast once, not once
+ * per projection. Decoded events are never mutated (the domain is pure); entries go with the event.
+ */
+const decodedPaymentEvents = new WeakMap<StoredEvent, PaymentEvent>();
+
 /** A stored payment-stream event as the domain's typed event, or EventDecodeError. */
 export function decodePaymentEvent(event: StoredEvent): PaymentEvent {
+  const known = decodedPaymentEvents.get(event);
+  if (known !== undefined) return known;
   const schemaVersion = event.metadata.schemaVersion;
   if (typeof schemaVersion !== 'number') {
     const where = `${event.type} at ${event.stream}@${event.revision}`;
     throw new EventDecodeError(`${where}: metadata.schemaVersion is missing`, event.type, 0);
   }
-  return decodeEvent(event.type, event.data, schemaVersion);
+  const decoded = decodeEvent(event.type, event.data, schemaVersion);
+  decodedPaymentEvents.set(event, decoded);
+  return decoded;
 }
 
 /** Audit metadata, read defensively: missing fields are null rather than a failed batch. */

@@ -60,7 +60,8 @@ function columnsTag(names: readonly string[]): string {
  * One set-based write for a whole batch: the rows travel by COPY (text format: the cheapest
  * path into PostgreSQL, no JSON or array literal to parse) into a session-local stage table,
  * and ONE `INSERT … SELECT` moves them to the table, so `onConflict` (upsert, revision guard,
- * DO NOTHING, RETURNING) works as for any INSERT. Two round trips whatever the number of rows.
+ * DO NOTHING, RETURNING) works as for any INSERT. All of it is one query string with the data
+ * sent along: one round trip whatever the number of rows.
  * A jsonb column takes a JSON-safe value, or JSON text (from jsonText) as it is.
  */
 export async function insertRows<Row = Record<string, unknown>>(
@@ -73,18 +74,16 @@ export async function insertRows<Row = Record<string, unknown>>(
   const stage = `projection_stage_${table}_${columnsTag(insert.columns.map((c) => c.name))}`;
   // Temp tables live in the session (pg_temp is searched first, whatever the search_path); the
   // stage empties itself at commit and a rollback discards what this batch put in it.
-  await copyFromText(
+  // DELETE … RETURNING empties the stage in the same statement, for a second write this batch.
+  const results = await copyFromText(
     tx,
     `CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DELETE ROWS AS ` +
-      `SELECT ${names} FROM ${table} WITH NO DATA; COPY ${stage} (${names}) FROM STDIN`,
+      `SELECT ${names} FROM ${table} WITH NO DATA; COPY ${stage} (${names}) FROM STDIN; ` +
+      `WITH batch AS (DELETE FROM ${stage} RETURNING ${names}) ` +
+      `INSERT INTO ${table} (${names}) SELECT ${names} FROM batch ${insert.onConflict}`,
     copyPayload(insert),
   );
-  // DELETE … RETURNING empties the stage in the same statement, for a second write this batch.
-  const result = await tx.query(
-    `WITH batch AS (DELETE FROM ${stage} RETURNING ${names}) ` +
-      `INSERT INTO ${table} (${names}) SELECT ${names} FROM batch ${insert.onConflict}`,
-  );
-  return result.rows as Row[];
+  return (results.at(-1)?.rows ?? []) as Row[];
 }
 
 /** `col = EXCLUDED.col, …` for every column but the key: an upsert's SET list. */

@@ -14,12 +14,14 @@ export async function applyInTransaction(
   schema: string,
   alongside: (tx: PoolClient) => Promise<void>,
 ): Promise<void> {
-  await client.query('BEGIN');
+  // One round trip opens the transaction. Rows and checkpoint commit together, so a PostgreSQL
+  // crash that loses this commit loses both and the batch is applied again: the commit need not
+  // wait for its WAL flush.
+  await client.query(
+    `BEGIN; SET LOCAL search_path TO ${assertIdentifier(schema)}; ` +
+      'SET LOCAL synchronous_commit TO off',
+  );
   try {
-    await client.query(`SET LOCAL search_path TO ${assertIdentifier(schema)}`);
-    // Rows and checkpoint commit together, so a PostgreSQL crash that loses this commit loses
-    // both and the batch is applied again: the commit need not wait for its WAL flush.
-    await client.query('SET LOCAL synchronous_commit TO off');
     if (events.length > 0) await projection.apply(events, client);
     await alongside(client);
     await client.query('COMMIT');

@@ -63,33 +63,38 @@ export async function* batchesOf(
 ): AsyncGenerator<Batch> {
   let pending: Promise<IteratorResult<SubscriptionMessage>> | undefined;
   let batch = emptyBatch();
-  let deadline = Date.now() + options.flushIntervalMs;
+  // One timer per batch, not per message: during a catch-up messages arrive back to back.
+  let timer = delay(options.flushIntervalMs);
   let limit = options.catchUpBatchSize ?? options.batchSize;
   try {
     for (;;) {
       pending ??= source.next();
-      const timer = delay(deadline - Date.now());
       const result = await Promise.race([pending, timer.promise]);
-      timer.cancel();
       if (result === timedOut) {
         yield batch;
         batch = emptyBatch();
-        deadline = Date.now() + options.flushIntervalMs;
+        timer = delay(options.flushIntervalMs);
         continue;
       }
       pending = undefined;
       if (result.done) break;
-      if (!hasContent(batch)) deadline = Date.now() + options.flushIntervalMs;
+      if (!hasContent(batch)) {
+        // The flush interval counts from a batch's first message.
+        timer.cancel();
+        timer = delay(options.flushIntervalMs);
+      }
       add(batch, result.value, options.accept);
       if (batch.caughtUp) limit = options.batchSize;
       if (batch.events.length >= limit || batch.caughtUp) {
         yield batch;
         batch = emptyBatch();
-        deadline = Date.now() + options.flushIntervalMs;
+        timer.cancel();
+        timer = delay(options.flushIntervalMs);
       }
     }
     if (hasContent(batch)) yield batch;
   } finally {
+    timer.cancel();
     // Not awaited: the gateway's generator finishes its pending read first, then unsubscribes.
     void source.return?.(undefined)?.catch(() => undefined);
   }

@@ -80,19 +80,28 @@ export interface CheckpointAdvance {
 
 /**
  * Compare-and-set inside the batch's transaction: only the runner that read `expected` may
- * move it, and never while the projection is paused or failed.
+ * move it, and never while the projection is paused or failed. Poison events an operator asked
+ * to retry are resolved once the checkpoint passes them, in the same statement (one round trip).
  */
 export async function advanceCheckpoint(
   tx: PoolClient,
   key: ProjectionKey,
   advance: CheckpointAdvance,
 ): Promise<void> {
-  const result = await tx.query(
-    `UPDATE public.projection_checkpoints
-        SET position = $3, events_applied = events_applied + $4,
-            last_event_recorded_at = COALESCE($5, last_event_recorded_at), updated_at = now()
-      WHERE projection_name = $1 AND projection_version = $2
-        AND position IS NOT DISTINCT FROM $6 AND state = 'running' AND $3 > COALESCE($6, -1)`,
+  const result = await tx.query<{ advanced: string }>(
+    `WITH advanced AS (
+       UPDATE public.projection_checkpoints
+          SET position = $3, events_applied = events_applied + $4,
+              last_event_recorded_at = COALESCE($5, last_event_recorded_at), updated_at = now()
+        WHERE projection_name = $1 AND projection_version = $2
+          AND position IS NOT DISTINCT FROM $6 AND state = 'running' AND $3 > COALESCE($6, -1)
+       RETURNING 1
+     ), resolved AS (
+       UPDATE public.projection_poison_events SET status = 'resolved', resolved_at = now()
+        WHERE projection_name = $1 AND projection_version = $2 AND status = 'retrying'
+          AND position <= $3 AND EXISTS (SELECT 1 FROM advanced)
+     )
+     SELECT count(*)::text AS advanced FROM advanced`,
     [
       key.name,
       key.version,
@@ -102,7 +111,8 @@ export async function advanceCheckpoint(
       advance.expected,
     ],
   );
-  if (result.rowCount !== 1) throw new CheckpointConflictError(key.name, advance.expected);
+  if (result.rows[0]?.advanced !== '1')
+    throw new CheckpointConflictError(key.name, advance.expected);
 }
 
 export async function claimOwnership(

@@ -1,5 +1,6 @@
 import { EventStoreUnavailableError } from '../../infra/eventstore/event-store.ts';
 import { CheckpointConflictError } from './checkpoints.ts';
+import { SubscriptionDetachedError } from './shared-feed.ts';
 
 /**
  * Errors that say nothing about the events: a lost connection, a serialisation conflict, a
@@ -8,6 +9,7 @@ import { CheckpointConflictError } from './checkpoints.ts';
 export function isTransient(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError) return true;
   if (error instanceof CheckpointConflictError) return true;
+  if (error instanceof SubscriptionDetachedError) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {

@@ -212,7 +212,6 @@ export class ProjectionRunner {
         eventsApplied: events.length,
         lastEventRecordedAt: lastRecordedAt,
       });
-      await resolveRetriedPoison(tx, this.key, next);
     });
     cursor.position = next;
     this.stats.checkpoint = next;
@@ -249,13 +248,4 @@ export class ProjectionRunner {
     if (end < head) return;
     this.stats.phase = 'live';
   }
-}
-
-async function resolveRetriedPoison(tx: PoolClient, key: ProjectionKey, position: bigint) {
-  await tx.query(
-    `UPDATE public.projection_poison_events SET status = 'resolved', resolved_at = now()
-      WHERE projection_name = $1 AND projection_version = $2 AND status = 'retrying'
-        AND position <= $3`,
-    [key.name, key.version, position],
-  );
 }

@@ -1,33 +1,50 @@
 /**
- * Projection catch-up benchmark: N ledger events into every read model, next to the ceiling of
- * a plain multi-row INSERT of the same events into one table. Runnable alone:
- * `tsx scripts/bench/projections.ts [--quick]`.
+ * Projection catch-up benchmark: N ledger events read from the embedded event store through the
+ * official client into every read model, next to the ceiling of a plain multi-row INSERT of the
+ * same events into one table; then the lag of the live projections under a command load.
+ * Runnable alone: `tsx scripts/bench/projections.ts [--quick]`.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
-import type { StoredEvent } from '../../infra/eventstore/event-store.ts';
+import { startEmbeddedEventStore } from '../../infra/eventstore/embedded-process.ts';
+import { EventStore, type StoredEvent } from '../../infra/eventstore/event-store.ts';
 import { createLogger } from '../../infra/logging/logger.ts';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded.ts';
 import { migrateUp } from '../../infra/postgres/migrate.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import { waitForPosition } from '../../projections/consistency/wait-for-position.ts';
-import { insertRows } from '../../projections/core/sql.ts';
-import { startProjections } from '../../projections/start.ts';
-import { generateLedger, interleave, seededRandom } from '../../projections/testing/ledger-events.ts';
-import { MemoryEventSource } from '../../projections/testing/memory-event-source.ts';
+import { startProjections, type RunningProjections } from '../../projections/start.ts';
 import { markdownTable, sampleRss, summarizeLatencies, type BenchRow } from './bench-row.ts';
+import { cpuSecondsOf, ownCpuSeconds, postgresCpuSeconds } from './process-cpu.ts';
+import { measureLiveLag } from './projection-lag.ts';
 
-const eventsPerPayment = 4.7;
+const execFileAsync = promisify(execFile);
 /** Live batches, and the larger ones a runner uses until it first catches up. */
 const batchSize = 1_000;
 const catchUpBatchSize = 2_000;
 const floorEventsPerSecond = 20_000;
+const ledgerScript = fileURLToPath(new URL('./projection-ledger.ts', import.meta.url));
 
-function ledgerOf(events: number): StoredEvent[] {
-  return interleave(generateLedger(42, Math.ceil(events / eventsPerPayment)), seededRandom(43));
+interface Servers {
+  pool: Pool;
+  eventStore: EventStore;
+  /** CPU seconds so far of the bench process, the event store and PostgreSQL. */
+  cpu(): Promise<{ bench: number; eventStore: number; postgres: number }>;
+}
+
+/** The ledger, written into a fresh event-store directory by a child process. */
+async function writeLedger(directory: string, events: number): Promise<number> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ['--import', 'tsx', ledgerScript, directory, String(events)],
+    { maxBuffer: 1024 * 1024 },
+  );
+  return Number(stdout.trim());
 }
 
 async function freshDatabase(serverUrl: string): Promise<string> {
@@ -42,16 +59,22 @@ async function freshDatabase(serverUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function catchUp(pool: Pool, events: StoredEvent[]): Promise<BenchRow> {
+function microsecondsEach(seconds: number, events: number): number {
+  return Math.round((seconds * 1e6) / events);
+}
+
+async function catchUp(
+  servers: Servers,
+  events: number,
+): Promise<{ row: BenchRow; running: RunningProjections }> {
   const batchDurationsMs: number[] = [];
-  // The generated ledger itself lives in this process: the RSS before the runners start is the
-  // fixture's share of the peak, the rest is the projections' own.
-  const fixtureRssMiB = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  const head = await servers.eventStore.headPosition();
   const rss = sampleRss();
+  const cpuBefore = await servers.cpu();
   const startedMs = performance.now();
   const running = startProjections({
-    pool,
-    eventStore: new MemoryEventSource(events),
+    pool: servers.pool,
+    eventStore: servers.eventStore,
     logger: createLogger('warn'),
     batchSize,
     catchUpBatchSize,
@@ -60,56 +83,138 @@ async function catchUp(pool: Pool, events: StoredEvent[]): Promise<BenchRow> {
       if (count > 0) batchDurationsMs.push(durationMs);
     },
   });
-  await waitForPosition(pool, events.at(-1)?.position ?? 0n, 3_600_000, { pollIntervalMs: 100 });
+  await waitForPosition(servers.pool, head, 3_600_000, { pollIntervalMs: 100 });
   const seconds = (performance.now() - startedMs) / 1_000;
-  await running.stop();
+  const cpuAfter = await servers.cpu();
+  const cpu = (key: keyof typeof cpuAfter) =>
+    microsecondsEach(cpuAfter[key] - cpuBefore[key], events);
   return {
-    scenario:
-      `catch-up into all read models (batches of ${catchUpBatchSize}; ` +
-      `RSS ${fixtureRssMiB} MiB before start, ledger included)`,
-    operations: events.length,
-    throughputPerSecond: events.length / seconds,
-    ...summarizeLatencies(batchDurationsMs),
-    peakRssMiB: rss.stop(),
+    running,
+    row: {
+      scenario:
+        `catch-up from the event store into all read models (batches of ${catchUpBatchSize}; ` +
+        `CPU µs/event: bench ${cpu('bench')}, event store ${cpu('eventStore')}, ` +
+        `PostgreSQL ${cpu('postgres')})`,
+      operations: events,
+      throughputPerSecond: events / seconds,
+      ...summarizeLatencies(batchDurationsMs),
+      peakRssMiB: rss.stop(),
+    },
   };
 }
 
-/** The ceiling: the same events as rows of one table, one multi-row INSERT per batch. */
-async function plainInsert(pool: Pool, events: StoredEvent[]): Promise<number> {
-  const client = await pool.connect();
+const ceilingColumns = [
+  'event_id uuid PRIMARY KEY',
+  'position bigint',
+  'stream text',
+  'revision bigint',
+  'type text',
+  'data jsonb',
+  'metadata jsonb',
+  'recorded_at timestamptz',
+];
+
+function ceilingParameters(events: readonly StoredEvent[]): unknown[] {
+  return events.flatMap((event) => [
+    ...[event.id, event.position, event.stream, event.revision, event.type],
+    ...[JSON.stringify(event.data), JSON.stringify(event.metadata), event.recordedAt.toISOString()],
+  ]);
+}
+
+/**
+ * The ceiling: the same events as rows of one table, one plain multi-row `INSERT … VALUES` per
+ * batch. Reading the events back from the store is not timed; building and running the INSERTs is.
+ */
+async function plainInsert(servers: Servers, events: number): Promise<number> {
+  const client = await servers.pool.connect();
+  const width = ceilingColumns.length;
+  const placeholders = (rows: number) =>
+    Array.from(
+      { length: rows },
+      (_, row) => `(${Array.from({ length: width }, (_, column) => `$${row * width + column + 1}`)})`,
+    ).join(', ');
   try {
-    await client.query(`CREATE TABLE bench_ceiling (event_id uuid PRIMARY KEY, position bigint,
-      stream text, revision bigint, type text, data jsonb, metadata jsonb, recorded_at timestamptz)`);
-    const columns = [
-      ['event_id', 'uuid'], ['position', 'bigint'], ['stream', 'text'], ['revision', 'bigint'],
-      ['type', 'text'], ['data', 'jsonb'], ['metadata', 'jsonb'], ['recorded_at', 'timestamptz'],
-    ].map(([name, type]) => ({ name: name as string, type: type as string }));
-    const startedMs = performance.now();
-    for (let start = 0; start < events.length; start += catchUpBatchSize) {
-      const rows = events.slice(start, start + catchUpBatchSize).map((event) => [
-        ...[event.id, event.position, event.stream, event.revision, event.type],
-        ...[event.data, event.metadata, event.recordedAt.toISOString()],
-      ]);
-      await insertRows(client, { table: 'bench_ceiling', columns, rows, onConflict: '' });
+    await client.query(`CREATE TABLE bench_ceiling (${ceilingColumns.join(', ')})`);
+    const names = ceilingColumns.map((column) => column.split(' ')[0]).join(', ');
+    let timedMs = 0;
+    let inserted = 0;
+    let from: bigint | undefined;
+    while (inserted < events) {
+      const page = await servers.eventStore.readAllPage(from, catchUpBatchSize + 1);
+      const batch = page.filter((event) => from === undefined || event.position > from);
+      if (batch.length === 0) break;
+      const startedMs = performance.now();
+      await client.query(
+        `INSERT INTO bench_ceiling (${names}) VALUES ${placeholders(batch.length)}`,
+        ceilingParameters(batch),
+      );
+      timedMs += performance.now() - startedMs;
+      inserted += batch.length;
+      from = batch.at(-1)?.position;
     }
-    return events.length / ((performance.now() - startedMs) / 1_000);
+    return inserted / (timedMs / 1_000);
   } finally {
     client.release();
   }
 }
 
-async function withPostgres<Value>(work: (serverUrl: string) => Promise<Value>): Promise<Value> {
-  if (process.env.DATABASE_URL) return work(process.env.DATABASE_URL);
+async function withPostgres<Value>(
+  work: (serverUrl: string, cpuSeconds: () => Promise<number>) => Promise<Value>,
+): Promise<Value> {
+  if (process.env.DATABASE_URL) return work(process.env.DATABASE_URL, async () => 0);
   const directory = await mkdtemp(join(tmpdir(), 'ledger-bench-pg-'));
+  const dataDirectory = join(directory, 'data');
   const postgres = await startEmbeddedPostgres({
-    dataDirectory: join(directory, 'data'),
+    dataDirectory,
     port: 0,
-    logger: createLogger('warn'),
+    logger: createLogger('error'),
   });
   try {
-    return await work(postgres.connectionString);
+    return await work(postgres.connectionString, () => postgresCpuSeconds(dataDirectory));
   } finally {
     await postgres.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function withServers<Value>(
+  events: number,
+  work: (servers: Servers, written: number) => Promise<Value>,
+): Promise<Value> {
+  const directory = await mkdtemp(join(tmpdir(), 'ledger-bench-projections-'));
+  try {
+    const written = await writeLedger(join(directory, 'esdb'), events);
+    const store = await startEmbeddedEventStore({
+      dataDirectory: join(directory, 'esdb'),
+      port: 0,
+      logger: createLogger('error'),
+      startTimeoutMs: 300_000,
+    });
+    const eventStore = EventStore.connect(store.connectionString);
+    try {
+      return await withPostgres(async (serverUrl, postgresCpu) => {
+        const pool = createPool({
+          connectionString: await freshDatabase(serverUrl),
+          maxConnections: 4,
+          applicationName: 'bench-projections',
+          statementTimeoutMs: 600_000,
+        });
+        const cpu = async () => ({
+          bench: ownCpuSeconds(),
+          eventStore: await cpuSecondsOf(store.process.pid ?? 0),
+          postgres: await postgresCpu(),
+        });
+        try {
+          return await work({ pool, eventStore, cpu }, written);
+        } finally {
+          await pool.end();
+        }
+      });
+    } finally {
+      await eventStore.close();
+      await store.stop();
+    }
+  } finally {
     await rm(directory, { recursive: true, force: true });
   }
 }
@@ -117,30 +222,32 @@ async function withPostgres<Value>(work: (serverUrl: string) => Promise<Value>):
 export async function runProjectionBench(options: { quick: boolean }): Promise<BenchRow[]> {
   const override = Number(process.env.BENCH_PROJECTION_EVENTS ?? '');
   const size = Number.isInteger(override) && override > 0 ? override : undefined;
-  const events = ledgerOf(size ?? (options.quick ? 100_000 : 1_000_000));
-  return withPostgres(async (serverUrl) => {
-    const pool = createPool({
-      connectionString: await freshDatabase(serverUrl),
-      maxConnections: 4,
-      applicationName: 'bench-projections',
-      statementTimeoutMs: 600_000,
-    });
+  const requested = size ?? (options.quick ? 100_000 : 1_000_000);
+  return withServers(requested, async (servers, written) => {
+    const { row, running } = await catchUp(servers, written);
+    let lag: BenchRow;
     try {
-      const row = await catchUp(pool, events);
-      const ceiling = await plainInsert(pool, events);
-      return [
-        {
-          ...row,
-          reference: 'plain multi-row INSERT of the same events into one table',
-          referenceThroughputPerSecond: ceiling,
-          ratio: row.throughputPerSecond / ceiling,
-          floor: `≥ ${floorEventsPerSecond.toLocaleString('en-US')} events/s (full set)`,
-          floorMet: row.throughputPerSecond >= floorEventsPerSecond,
-        },
-      ];
+      lag = await measureLiveLag({
+        pool: servers.pool,
+        eventStore: servers.eventStore,
+        commandsPerSecond: 1_000,
+        durationMs: options.quick ? 20_000 : 60_000,
+      });
     } finally {
-      await pool.end();
+      await running.stop();
     }
+    const ceiling = await plainInsert(servers, written);
+    return [
+      {
+        ...row,
+        reference: 'plain multi-row INSERT of the same events into one table',
+        referenceThroughputPerSecond: ceiling,
+        ratio: row.throughputPerSecond / ceiling,
+        floor: `≥ ${floorEventsPerSecond.toLocaleString('en-US')} events/s (1,000,000 events)`,
+        floorMet: row.throughputPerSecond >= floorEventsPerSecond && written >= 1_000_000,
+      },
+      lag,
+    ];
   });
 }
 

@@ -42,7 +42,7 @@ async function inTransaction(work: (tx: PoolClient) => Promise<void>, commit = t
   }
 }
 
-describe('insertRows (COPY into a stage table, then one INSERT … SELECT)', () => {
+describe('insertRows (COPY into a stage table, then one INSERT … SELECT, one round trip)', () => {
   it('round-trips text COPY must escape, nulls, bigint beyond 2^53 and nested JSON', async () => {
     const awkward = 'tab\there\nnew line\r\\backslash \\N "quoted" ünïcødé 💸';
     await inTransaction(async (tx) => {
@@ -124,6 +124,25 @@ describe('insertRows (COPY into a stage table, then one INSERT … SELECT)', () 
       });
       await expect(bad).rejects.toThrow(/bigint/);
       await client.query('ROLLBACK');
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM copy_spec');
+      expect(rows[0].n).toBe(4);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('discards the data sent ahead when a statement before the COPY fails', async () => {
+    // The COPY data follows the query without waiting for the server: if the stage cannot even
+    // be created, the server must drop that data and the session must go on as before.
+    const client = await pool.connect();
+    try {
+      const missing = insertRows(client, {
+        table: 'no_such_table',
+        columns,
+        rows: Array.from({ length: 2_000 }, (_, index) => [`m${index}`, 1n, 'x', null, null, 0n]),
+        onConflict: '',
+      });
+      await expect(missing).rejects.toThrow(/no_such_table/);
       const { rows } = await client.query('SELECT count(*)::int AS n FROM copy_spec');
       expect(rows[0].n).toBe(4);
     } finally {
