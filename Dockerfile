@@ -4,6 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 COPY . .
+# npm start rebuilds dist/ before it starts (a second); owned by the user that runs it.
+RUN npm run build && chown -R node:node dist
 ENV PORT=4000
 EXPOSE 4000
 USER node

@@ -3,9 +3,24 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
+import { eventStoreNodeFlags } from '../runtime/node-flags.ts';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const modulePath = fileURLToPath(import.meta.url);
 const readyPattern = /esdb listening on (\S+)/;
+
+/**
+ * How to run the event store, matching how this module itself runs: bundled into dist/ (npm
+ * start), the bundled entry beside it under plain node; from the sources (tests, tsx), the
+ * source entry under tsx.
+ */
+function eventStoreCommand(): { cwd: string; args: string[] } {
+  if (!modulePath.endsWith('.ts')) {
+    const outDirectory = dirname(modulePath);
+    return { cwd: dirname(outDirectory), args: [join(outDirectory, 'esdb.js')] };
+  }
+  const projectRoot = resolve(dirname(modulePath), '..', '..');
+  return { cwd: projectRoot, args: ['--import', 'tsx', join(projectRoot, 'scripts', 'esdb.ts')] };
+}
 
 export interface EmbeddedEventStoreHandle {
   readonly connectionString: string;
@@ -28,12 +43,12 @@ export interface EmbeddedEventStoreOptions {
 export function startEmbeddedEventStore(
   options: EmbeddedEventStoreOptions,
 ): Promise<EmbeddedEventStoreHandle> {
+  const command = eventStoreCommand();
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      join(projectRoot, 'scripts', 'esdb.ts'),
+      ...eventStoreNodeFlags,
+      ...command.args,
       '--port',
       String(options.port),
       '--db',
@@ -41,7 +56,7 @@ export function startEmbeddedEventStore(
       '--host',
       '127.0.0.1',
     ],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+    { cwd: command.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
   );
   const logger = options.logger.child({ component: 'esdb' });
   createInterface({ input: child.stderr }).on('line', (line) => logger.warn({ esdb: line }));

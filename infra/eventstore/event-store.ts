@@ -18,6 +18,7 @@ import {
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type ResolvedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 
 export type JsonObject = { [key: string]: unknown };
@@ -155,8 +156,28 @@ async function withDeadline<Value>(
   }
 }
 
+/**
+ * Gives up a read before its end (deadline). Destroying the client's stream alone is not enough:
+ * it only unpipes the gRPC call, which then keeps its buffered answer and stays registered in the
+ * client until the connection closes, one leaked call per abandoned read. Cancelling ends it.
+ */
+function abandon(reader: StreamingRead<unknown>): void {
+  reader.cancel().catch(() => undefined);
+  reader.destroy();
+}
+
 export class EventStore {
   private constructor(private readonly client: EventStoreDBClient) {}
+
+  /**
+   * Calls the client still tracks (reads, subscriptions, the append stream): flat over time
+   * unless calls leak. Read from the client's own bookkeeping, for tests and diagnostics.
+   */
+  openCallCount(): number {
+    const tracked = (this.client as unknown as { disposableStreams?: Set<unknown> })
+      .disposableStreams;
+    return tracked?.size ?? -1;
+  }
 
   static connect(connectionString: string): EventStore {
     return new EventStore(EventStoreDBClient.connectionString(connectionString));
@@ -217,7 +238,7 @@ export class EventStore {
         return events;
       })();
       reading.catch(() => undefined);
-      return await withDeadline(reading, deadlineMs, `read of ${stream}`, () => reader.destroy());
+      return await withDeadline(reading, deadlineMs, `read of ${stream}`, () => abandon(reader));
     } catch (error) {
       if (error instanceof EventStoreUnavailableError) throw error;
       if (error instanceof StreamNotFoundError) return undefined;
@@ -251,7 +272,7 @@ export class EventStore {
         return events;
       })();
       reading.catch(() => undefined);
-      return await withDeadline(reading, deadlineMs, 'read of $all', () => reader.destroy());
+      return await withDeadline(reading, deadlineMs, 'read of $all', () => abandon(reader));
     } catch (error) {
       if (error instanceof EventStoreUnavailableError) throw error;
       if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
@@ -268,14 +289,17 @@ export class EventStore {
         maxCount: 1,
         deadline: deadlineMs,
       });
+      // Read to the end (one event at most), never `return` from inside the loop: leaving early
+      // abandons the gRPC call half-read, and the client keeps it (see abandon()).
       const reading = (async () => {
+        let head = 0n;
         for await (const resolved of reader) {
-          return resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
+          head = resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
         }
-        return 0n;
+        return head;
       })();
       reading.catch(() => undefined);
-      return await withDeadline(reading, deadlineMs, 'read of the head', () => reader.destroy());
+      return await withDeadline(reading, deadlineMs, 'read of the head', () => abandon(reader));
     } catch (error) {
       if (error instanceof EventStoreUnavailableError) throw error;
       if (isUnavailable(error)) throw new EventStoreUnavailableError(error);

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { EventStore, SubscriptionMessage } from '../eventstore/event-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
+import { unlessAborted } from '../runtime/unless-aborted.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
@@ -94,6 +95,8 @@ class ProcessorRuntime {
   private wakeSubscription: (() => void) | undefined;
   private stopSignal: (() => void) | undefined;
   private readonly stopRequested = new Promise<void>((resolve) => (this.stopSignal = resolve));
+  /** The same request as an AbortSignal, for waits repeated per message (see unlessAborted). */
+  private readonly stopController = new AbortController();
   private timers: NodeJS.Timeout[] = [];
   private loop: Promise<void> | undefined;
   private lastWrittenPosition: bigint | undefined;
@@ -139,6 +142,7 @@ class ProcessorRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.stopSignal?.();
+    this.stopController.abort();
     this.wakeSubscription?.();
     for (const timer of this.timers) clearInterval(timer);
     await this.loop;
@@ -193,11 +197,10 @@ class ProcessorRuntime {
       eventTypePrefixes: [WEBHOOK_EVENT_TYPE_PREFIX],
       checkpointIntervalEvents: 32,
     });
-    const stopped = this.stopRequested.then(() => undefined);
     try {
       while (!this.stopped) {
         // Raced against stop: a quiet subscription would otherwise hold stop() forever.
-        const next = await Promise.race([subscription.next(), stopped]);
+        const next = await unlessAborted(subscription.next(), this.stopController.signal);
         if (next === undefined || next.done === true) break;
         lastSeen = this.onMessage(next.value) ?? lastSeen;
         while (this.tracker!.isFull && !this.stopped) await this.waitForRoom();

@@ -1,11 +1,13 @@
 /**
- * Scenario 4: GraphQL reads and writes at fixed request rates (autocannon against a service run as
- * a child process, as `npm start` runs it), each next to its floor measured in the same run: the raw
- * SQL query behind a read, the raw event-store append behind a write. Also the service's RSS.
+ * Scenario 4: GraphQL reads and writes at fixed request rates (autocannon against the service
+ * run exactly as `npm start` runs it: built, then `node <flags> dist/start.js` on embedded
+ * defaults), each next to its floor measured in the same run: the raw SQL query behind a read,
+ * the raw event-store append behind a write. Also the service's memory: the RSS of every
+ * process it runs (the API and its embedded event store), PostgreSQL reported apart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +15,10 @@ import autocannon from 'autocannon';
 import { findFreePort } from '../../infra/postgres/embedded.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { EventStore } from '../../infra/eventstore/event-store.ts';
+import { apiNodeFlags } from '../../infra/runtime/node-flags.ts';
+import { buildService, defaultOutDirectory } from '../build.ts';
 import { markdownTable, summarizeLatencies, type BenchRow } from './bench-row.ts';
+import { samplePeakServiceMemory, type ServiceMemory } from './process-memory.ts';
 
 const apiKey = 'bench-key-0123456789abcdef';
 
@@ -26,13 +31,16 @@ interface RunningChild {
 
 async function startServiceChild(directory: string): Promise<RunningChild> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  await buildService();
+  const entry = join(defaultOutDirectory, 'start.js');
+  const child = spawn(process.execPath, [...apiNodeFlags, entry], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: directory,
-      LOG_LEVEL: 'debug',
+      // npm start's own level: every request is logged, as it would be.
+      LOG_LEVEL: 'info',
       RATE_LIMIT_RPS: '0',
       API_KEYS: JSON.stringify([
         { id: 'bench', key: apiKey, tenant: '*', roles: ['read', 'write', 'audit', 'operate'] },
@@ -65,18 +73,6 @@ async function startServiceChild(directory: string): Promise<RunningChild> {
   };
 }
 
-/** Resident set of a process and its children (the embedded event store), in MiB. */
-async function rssMiB(pid: number): Promise<number> {
-  const read = async (id: number) => {
-    const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  };
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  const ids = children.split(/\s+/).filter(Boolean).map(Number);
-  const sizes = await Promise.all([pid, ...ids].map(read));
-  return Math.round(sizes.reduce((sum, size) => sum + size, 0));
-}
-
 async function graphql(url: string, query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -106,8 +102,7 @@ async function load(
   durationSeconds: number,
   watchPid: number,
 ) {
-  let peak = 0;
-  const sampler = setInterval(() => void rssMiB(watchPid).then((mib) => (peak = Math.max(peak, mib))), 250);
+  const sampler = samplePeakServiceMemory(watchPid);
   const result = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -117,14 +112,14 @@ async function load(
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
-  clearInterval(sampler);
+  const memory = await sampler.stop();
   return {
     throughput: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
     errors: result.errors + result.non2xx,
-    peak,
+    memory,
   };
 }
 
@@ -143,6 +138,18 @@ async function timed(count: number, concurrency: number, work: () => Promise<unk
     }),
   );
   return { throughput: count / ((performance.now() - started) / 1000), ...summarizeLatencies(durations) };
+}
+
+/** Which processes the peak RSS counts, and PostgreSQL's own figure beside it. */
+function memoryNote(memory: ServiceMemory | undefined): string {
+  if (!memory) return 'memory not sampled';
+  const mib = (value: number) => Math.round(value);
+  const other = memory.byRole.other > 0 ? ` + other ${mib(memory.byRole.other)}` : '';
+  return (
+    `RSS = API ${mib(memory.byRole.api)} + event store ${mib(memory.byRole.eventstore)}${other} MiB; ` +
+    `PostgreSQL apart: ${memory.postgresProcesses} processes, RSS ${mib(memory.postgresRssMiB)}, ` +
+    `PSS ${mib(memory.postgresPssMiB)} MiB`
+  );
 }
 
 export async function runGraphqlBench(options: { quick: boolean }): Promise<BenchRow[]> {
@@ -174,18 +181,18 @@ export async function runGraphqlBench(options: { quick: boolean }): Promise<Benc
       store.append(`bench-raw-${randomUUID()}`, [{ id: randomUUID(), type: 'BenchEvent', data: { amount: '500' }, metadata: {} }], 'no_stream'),
     );
     const row = (scenario: string, measured: Awaited<ReturnType<typeof load>>, reference: string, referenceThroughput: number): BenchRow => ({
-      scenario: `${scenario}${measured.errors > 0 ? ` (${measured.errors} errors)` : ''}`,
+      scenario: `${scenario}${measured.errors > 0 ? ` (${measured.errors} errors)` : ''}; ${memoryNote(measured.memory)}`,
       operations: Math.round(measured.throughput * durationSeconds),
       throughputPerSecond: measured.throughput,
       p50Ms: measured.p50Ms,
       p99Ms: measured.p99Ms,
       maxMs: measured.maxMs,
-      peakRssMiB: measured.peak,
+      peakRssMiB: Math.round(measured.memory?.serviceRssMiB ?? 0),
       reference,
       referenceThroughputPerSecond: referenceThroughput,
       ratio: measured.throughput / referenceThroughput,
       floor: 'service RSS < 300 MiB',
-      floorMet: measured.peak < 300,
+      floorMet: measured.memory !== undefined && measured.memory.serviceRssMiB < 300,
     });
     return [
       row('GraphQL payments(first: 100) at 50 req/s', page, 'raw SQL page of 100, 8 concurrent', rawPage.throughput),

@@ -8,8 +8,19 @@ describe('soak, long form', () => {
   it(
     'loses and doubles nothing, balances, verifies and keeps memory flat',
     async () => {
-      const report = await runSoak({ durationMs, workers: 4, rssGrowthMaxMiB: 80 });
-      console.log(`soak: ${JSON.stringify({ ...report, rssMiB: report.rssMiB.join(' ') })}`);
+      const report = await runSoak({
+        durationMs,
+        workers: 4,
+        rssGrowthMaxMiB: 80,
+        heapGrowthMaxMiB: 10,
+      });
+      console.log(
+        `soak: ${JSON.stringify({
+          ...report,
+          rssMiB: report.rssMiB.join(' '),
+          heapAfterGcMiB: report.heapAfterGcMiB.join(' '),
+        })}`,
+      );
       expect(report.commands).toBeGreaterThan(durationMs / 1_000);
     },
     durationMs + 300_000,

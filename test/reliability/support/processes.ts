@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmbeddedEventStore } from '../../../infra/eventstore/embedded-process.ts';
 import { createLogger } from '../../../infra/logging/logger.ts';
 import { findFreePort } from '../../../infra/postgres/embedded.ts';
+import { apiNodeFlags } from '../../../infra/runtime/node-flags.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -111,8 +112,9 @@ export interface ApiProcessOptions {
 const outputCharactersMax = 64 * 1024 * 1024;
 
 /**
- * `node --import tsx scripts/start.ts`, exactly as `npm start` runs it, on a free port of
- * 127.0.0.1. Resolves once `/healthz` answers (whatever LOG_LEVEL says).
+ * `node <API flags> --import tsx scripts/start.ts`: the sources, with the node flags `npm
+ * start` gives the bundle, on a free port of 127.0.0.1. Resolves once `/healthz` answers
+ * (whatever LOG_LEVEL says).
  */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
   const port = await findFreePort();
@@ -133,7 +135,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(projectRoot, 'scripts', 'start.ts')],
+    [...apiNodeFlags, '--import', 'tsx', join(projectRoot, 'scripts', 'start.ts')],
     { cwd: projectRoot, env: environment, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
