@@ -115,13 +115,19 @@ function tenantOf(result: ApplyResult, state: CallbackState): string {
 /**
  * Processes one callback from its inbox stream, and records the outcome there. Safe to run any
  * number of times: a settled callback is left alone, a failed one waits for its due time.
+ * `known` is the stream's state when the caller already holds it (saves the read); the outcome is
+ * appended at its revision, so a state that was behind is caught and read again.
  */
 export async function processCallback(
   dependencies: ProcessDependencies,
   stream: string,
+  known?: CallbackState,
 ): Promise<ProcessResult> {
   for (let round = 0; round < conflictRetriesMax; round += 1) {
-    const state = await loadCallbackByStream(dependencies.eventStore, stream);
+    const state =
+      round === 0 && known !== undefined
+        ? known
+        : await loadCallbackByStream(dependencies.eventStore, stream);
     if (state === undefined) throw new Error(`inbox stream ${stream} is missing`);
     if (SETTLED_STATUSES.has(state.status)) return { kind: 'settled', state };
     const dueAtMs = state.nextAttemptAt === null ? 0 : Date.parse(state.nextAttemptAt);

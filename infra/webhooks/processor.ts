@@ -1,10 +1,11 @@
 import type { Registry } from 'prom-client';
-import type { EventStore, SubscriptionMessage } from '../eventstore/event-store.ts';
+import type { EventStore, StoredEvent, SubscriptionMessage } from '../eventstore/event-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
+import { foldInbox } from './inbox-state.ts';
 import { webhookMetrics, outcomeKind, type WebhookMetrics } from './metrics.ts';
 import {
   processCallback,
@@ -51,6 +52,12 @@ export interface WebhookProcessor {
 
 interface Work {
   stream: string;
+  /**
+   * The callback's WebhookReceived, kept when it arrived live as the stream's first event and
+   * nothing else of the stream has been seen since: then it is the stream's state, and the
+   * first attempt skips reading it back (an append at its revision fails if anything moved).
+   */
+  received: StoredEvent | undefined;
   entries: TrackedEntry[];
   running: boolean;
   queued: boolean;
@@ -188,6 +195,8 @@ class ProcessorRuntime {
   /** Reads the subscription until it ends or stop() is called; returns the last position seen. */
   private async consume(resumeAfter: bigint | undefined): Promise<bigint | undefined> {
     let lastSeen = resumeAfter;
+    // A new subscription catches up first: what it delivers may have been handled before.
+    this.caughtUp = false;
     const subscription = this.options.eventStore.subscribeToAll({
       ...(resumeAfter === undefined ? {} : { fromPosition: resumeAfter }),
       eventTypePrefixes: [WEBHOOK_EVENT_TYPE_PREFIX],
@@ -220,9 +229,13 @@ class ProcessorRuntime {
       return message.position;
     }
     const { event } = message;
-    if (TRIGGER_EVENT_TYPES.has(event.type))
-      this.trigger(event.stream, tracker.track(event.position));
-    else tracker.pass(event.position);
+    if (TRIGGER_EVENT_TYPES.has(event.type)) this.trigger(event, tracker.track(event.position));
+    else {
+      // An outcome or an operator's action on a callback still in hand: read before acting.
+      const work = this.works.get(event.stream);
+      if (work !== undefined) work.received = undefined;
+      tracker.pass(event.position);
+    }
     return event.position;
   }
 
@@ -232,11 +245,15 @@ class ProcessorRuntime {
     });
   }
 
-  private trigger(stream: string, entry: TrackedEntry): void {
+  private trigger(event: StoredEvent, entry: TrackedEntry): void {
+    const stream = event.stream;
     let work = this.works.get(stream);
-    if (work === undefined) {
+    if (work !== undefined) work.received = undefined;
+    else {
+      const fresh = this.caughtUp && event.type === 'WebhookReceived' && event.revision === 0n;
       work = {
         stream,
+        received: fresh ? event : undefined,
         entries: [],
         running: false,
         queued: false,
@@ -279,7 +296,9 @@ class ProcessorRuntime {
     work.running = true;
     let result: ProcessResult;
     try {
-      result = await processCallback(this.dependencies, work.stream);
+      const known = work.received === undefined ? undefined : foldInbox([work.received]);
+      work.received = undefined;
+      result = await processCallback(this.dependencies, work.stream, known);
       work.unrecordedFailures = 0;
     } catch (error) {
       work.unrecordedFailures += 1;
