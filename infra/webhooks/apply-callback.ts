@@ -3,6 +3,7 @@ import type { EventStore } from '../eventstore/event-store.ts';
 import type { Caller, PaymentService } from '../write/payment-service.ts';
 import { findPaymentByProviderReference } from '../write/provider-references.ts';
 import type { CallbackEffect, MappedCallback, PaymentReference } from './callback-effects.ts';
+import type { KeyedLock } from './keyed-lock.ts';
 import { planNextStep } from './plan.ts';
 
 /** What processing a callback came to; the processor turns it into an inbox event. */
@@ -18,6 +19,8 @@ export interface ApplyDependencies {
   paymentService: PaymentWriter;
   /** providerPaymentId → paymentId; the link never changes once claimed, so it may be cached. */
   references?: ReferenceCache;
+  /** Callbacks naming the same payment the same way run one at a time. */
+  paymentLocks?: KeyedLock;
 }
 
 /** A bounded map that forgets its oldest entries: saves one read per callback. */
@@ -134,6 +137,19 @@ export async function applyCallback(
   }
   if (mapped.kind === 'invalid')
     return { kind: 'park', error: `INVALID_PAYLOAD: ${mapped.reason}` };
+  const { reference } = mapped;
+  const key = reference.paymentId ?? `ref:${reference.providerPaymentId ?? ''}`;
+  const apply = () => applyToPayment(dependencies, caller, mapped);
+  return dependencies.paymentLocks === undefined
+    ? apply()
+    : dependencies.paymentLocks.run(key, apply);
+}
+
+async function applyToPayment(
+  dependencies: ApplyDependencies,
+  caller: Caller,
+  mapped: Applicable,
+): Promise<ApplyResult> {
   const paymentId = await resolvePaymentId(dependencies, mapped.reference);
   if (paymentId === null) {
     const named = mapped.reference.paymentId ?? mapped.reference.providerPaymentId ?? '?';

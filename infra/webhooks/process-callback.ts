@@ -7,6 +7,7 @@ import {
   type PaymentWriter,
   type ReferenceCache,
 } from './apply-callback.ts';
+import type { KeyedLock } from './keyed-lock.ts';
 import type { MappedCallback } from './callback-effects.ts';
 import type { InboxEvent } from './inbox-events.ts';
 import { SETTLED_STATUSES, type CallbackState } from './inbox-state.ts';
@@ -23,6 +24,7 @@ export interface ProcessDependencies {
   nowMs: () => number;
   random: () => number;
   references?: ReferenceCache;
+  paymentLocks?: KeyedLock;
 }
 
 export type ProcessResult =

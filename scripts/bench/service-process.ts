@@ -94,17 +94,22 @@ async function processTree(pid: number): Promise<number[]> {
   return [pid, ...descendants.flat()];
 }
 
-/** CPU seconds used so far by a process and all its descendants (PostgreSQL backends too). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name: utime and stime are the 12th and 13th of them (in ticks).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** CPU seconds used so far by the service process itself and by all its descendants. */
+export async function cpuSecondsOf(pid: number): Promise<{ service: number; descendants: number }> {
+  const [service = 0, ...others] = await Promise.all((await processTree(pid)).map(cpuSeconds));
+  return { service, descendants: others.reduce((sum, value) => sum + value, 0) };
+}
+
 async function treeCpuSeconds(pid: number): Promise<number> {
-  const ticks = await Promise.all(
-    (await processTree(pid)).map(async (id) => {
-      const stat = await readFile(`/proc/${id}/stat`, 'utf8').catch(() => '');
-      // Fields after the command name: utime and stime are the 12th and 13th of them.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-    }),
-  );
-  return ticks.reduce((sum, value) => sum + value, 0) / 100;
+  const { service, descendants } = await cpuSecondsOf(pid);
+  return service + descendants;
 }
 
 /**

@@ -21,7 +21,12 @@ import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import type { SimCallback } from '../../infra/webhooks/sim-mapper.ts';
 import { PaymentService, type Caller } from '../../infra/write/payment-service.ts';
 import { markdownTable, summarizeLatencies, type BenchRow } from './bench-row.ts';
-import { processTreeRssMiB, startServiceProcess, waitForQuiet } from './service-process.ts';
+import {
+  cpuSecondsOf,
+  processTreeRssMiB,
+  startServiceProcess,
+  waitForQuiet,
+} from './service-process.ts';
 import {
   pooled,
   poster,
@@ -188,6 +193,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
   const send = deliverer(poster(context.url, concurrency));
   const ackedAtMs: number[] = [];
   const ackLatenciesMs: number[] = [];
+  const cpuBefore = await cpuSecondsOf(context.servicePid);
   const started = performance.now();
   const watching = watchReadModel(context.pool, workload.expectations, 20, 300_000);
   await pooled(workload.callbacks, concurrency, async (callback, index) => {
@@ -199,7 +205,14 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
   });
   const intakePerSecond = workload.callbacks.length / ((performance.now() - started) / 1000);
   const seenAtMs = await watching;
+  const cpuAfter = await cpuSecondsOf(context.servicePid);
   const peakRssMiB = stopRss();
+  // CPU per callback, intake to read model: less sensitive than rates to the machine's other load.
+  const perCallbackMs = (seconds: number) =>
+    ((seconds * 1000) / workload.callbacks.length).toFixed(2);
+  const cpu =
+    `CPU per callback: service ${perCallbackMs(cpuAfter.service - cpuBefore.service)} ms, ` +
+    `its stores ${perCallbackMs(cpuAfter.descendants - cpuBefore.descendants)} ms`;
   const drainedPerSecond = workload.callbacks.length / ((Math.max(...seenAtMs) - started) / 1000);
   const ceiling = await noopHttp(workload.callbacks.length);
   const base = { operations: workload.callbacks.length, peakRssMiB };
@@ -227,7 +240,8 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
     },
     {
       scenario:
-        'webhook burst: first send → read model shows every outcome (callbacks/s); latency ack → read model',
+        'webhook burst: first send → read model shows every outcome (callbacks/s); ' +
+        `latency ack → read model; ${cpu}`,
       ...base,
       throughputPerSecond: drainedPerSecond,
       ...summarizeLatencies(lagsMs(ackedAtMs, seenAtMs)),
