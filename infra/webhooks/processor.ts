@@ -6,6 +6,7 @@ import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
 import { foldInbox } from './inbox-state.ts';
+import { KeyedLock } from './keyed-lock.ts';
 import { webhookMetrics, outcomeKind, type WebhookMetrics } from './metrics.ts';
 import {
   processCallback,
@@ -28,6 +29,14 @@ export interface WebhookProcessorOptions {
   retryPolicy?: RetryPolicy;
   /** Callbacks processed at once (distinct callbacks; one callback never runs twice at once). */
   concurrency?: number;
+  /**
+   * The intake's requests in progress. While more than `intakeQueueingAt` are (the intake is
+   * queueing), the processor runs at most `concurrencyWhileIntakeQueues` callbacks: slower,
+   * never stopped, and back to full speed as soon as the burst is acknowledged.
+   */
+  intake?: { readonly inFlight: number };
+  intakeQueueingAt?: number;
+  concurrencyWhileIntakeQueues?: number;
   /** Unsettled callbacks held in memory; the subscription waits while this many are open. */
   pendingMax?: number;
   checkpointIntervalMs?: number;
@@ -115,6 +124,7 @@ class ProcessorRuntime {
       nowMs: options.nowMs ?? Date.now,
       random: options.random ?? Math.random,
       references: new ReferenceCache(referenceCacheCapacity),
+      paymentLocks: new KeyedLock(),
     };
     this.metrics = webhookMetrics(options.registry);
     this.concurrency = options.concurrency ?? 16;
@@ -122,7 +132,11 @@ class ProcessorRuntime {
 
   start(): void {
     this.loop = this.subscribeLoop();
-    const tick = setInterval(() => this.releaseDue(), this.options.timerIntervalMs ?? 100);
+    const tick = setInterval(() => {
+      this.releaseDue();
+      // Catches up after a burst: nothing else starts work when the intake goes quiet.
+      this.pump();
+    }, this.options.timerIntervalMs ?? 100);
     const checkpoint = setInterval(
       () => void this.flushCheckpoint(),
       this.options.checkpointIntervalMs ?? 1_000,
@@ -276,8 +290,14 @@ class ProcessorRuntime {
     this.pump();
   }
 
+  private concurrencyNow(): number {
+    const queueing = (this.options.intake?.inFlight ?? 0) > (this.options.intakeQueueingAt ?? 16);
+    return queueing ? (this.options.concurrencyWhileIntakeQueues ?? 2) : this.concurrency;
+  }
+
   private pump(): void {
-    while (this.running < this.concurrency && this.ready.length > 0 && !this.stopped) {
+    const limit = this.concurrencyNow();
+    while (this.running < limit && this.ready.length > 0 && !this.stopped) {
       const work = this.ready.shift()!;
       work.queued = false;
       void this.run(work);
