@@ -3,7 +3,7 @@ import type { EventStore, StoredEvent, SubscriptionMessage } from '../eventstore
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { limitCheckpointHistory, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
 import { foldInbox } from './inbox-state.ts';
 import { KeyedLock } from './keyed-lock.ts';
@@ -194,6 +194,7 @@ class ProcessorRuntime {
   private async initialPosition(): Promise<bigint | undefined | 'stopped'> {
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
+        await limitCheckpointHistory(this.options.eventStore);
         return await readCheckpoint(this.options.eventStore);
       } catch (error) {
         this.options.logger.warn({ err: error, attempt }, 'cannot read the webhook checkpoint yet');
