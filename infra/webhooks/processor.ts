@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { limitCheckpointHistory, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
-import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
+import { PROCESSOR_EVENT_TYPE_PATTERN, TRIGGER_EVENT_TYPES } from './inbox-events.ts';
 import { foldInbox } from './inbox-state.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { webhookMetrics, outcomeKind, type WebhookMetrics } from './metrics.ts';
@@ -87,9 +87,10 @@ function sleep(milliseconds: number): Promise<void> {
 }
 
 /**
- * Consumes the inbox (`Webhook*` events of `$all`) and processes each received or replayed
- * callback, with bounded concurrency, durable retries and a durable checkpoint. Start one per
- * deployment: two would only duplicate work (every step is idempotent), never double effects.
+ * Consumes the inbox (received, replayed and resolved callbacks in `$all`) and processes each
+ * received or replayed callback, with bounded concurrency, durable retries and a durable
+ * checkpoint. Start one per deployment: two would only duplicate work (every step is
+ * idempotent), never double effects.
  */
 export function startWebhookProcessor(options: WebhookProcessorOptions): WebhookProcessor {
   const processor = new ProcessorRuntime(options);
@@ -214,7 +215,7 @@ class ProcessorRuntime {
     this.caughtUp = false;
     const subscription = this.options.eventStore.subscribeToAll({
       ...(resumeAfter === undefined ? {} : { fromPosition: resumeAfter }),
-      eventTypePrefixes: [WEBHOOK_EVENT_TYPE_PREFIX],
+      eventTypeRegex: PROCESSOR_EVENT_TYPE_PATTERN,
       checkpointIntervalEvents: 32,
     });
     const stopped = this.stopRequested.then(() => undefined);
