@@ -72,7 +72,6 @@ export class WebhookIntake {
     });
     if (!verdict.ok) {
       this.metrics.received.inc({ provider, result: 'rejected_signature' });
-      this.options.logger.warn({ provider, reason: verdict.reason }, 'webhook signature refused');
       return { status: 400, body: { error: 'INVALID_SIGNATURE', reason: verdict.reason } };
     }
     return this.store(provider, request, nowMs);

@@ -379,6 +379,37 @@ export class EventStore {
     }
   }
 
+  /**
+   * Keeps only the newest `maxCount` events of a stream readable (`$maxCount` metadata), for
+   * streams where only the latest event matters. Written only when it differs, so calling it at
+   * every start does not grow the metadata stream.
+   */
+  async limitStreamLength(
+    stream: string,
+    maxCount: number,
+    deadlineMs = appendDeadlineMsDefault,
+  ): Promise<void> {
+    try {
+      const current = await withDeadline(
+        this.client.getStreamMetadata(stream, { deadline: deadlineMs }),
+        deadlineMs,
+        `metadata of ${stream}`,
+      );
+      if (current.metadata?.maxCount === maxCount) return;
+      const writing = this.client.setStreamMetadata(
+        stream,
+        { ...current.metadata, maxCount },
+        { deadline: deadlineMs },
+      );
+      writing.catch(() => undefined);
+      await withDeadline(writing, deadlineMs, `metadata of ${stream}`);
+    } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(error);
+      throw error;
+    }
+  }
+
   /** Cheap round trip for readiness: reads one event of `$all`. */
   async ping(): Promise<void> {
     try {

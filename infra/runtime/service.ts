@@ -14,6 +14,7 @@ import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
 import { PaymentService } from '../write/payment-service.ts';
 import { createWebhookRouter } from '../../api/webhooks/router.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
+import { IntakeGauge } from '../webhooks/intake-gauge.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
 import { loadApiKeys } from '../../api/auth/index.ts';
@@ -125,9 +126,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       batchSizeMax: 500,
     });
     stoppers.push({ name: 'expiry-scheduler', stop: () => expiry.stop() });
+    const intakeGauge = new IntakeGauge();
     const webhookProcessor = startWebhookProcessor({
       eventStore,
       paymentService,
+      intake: intakeGauge,
       logger: logger.child({ component: 'webhooks' }),
       registry: metrics,
     });
@@ -167,11 +170,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       burst: config.RATE_LIMIT_BURST,
       keyOf: apiKeyBucket,
     });
-    const webhookRateLimit = rateLimit({
-      ratePerSecond: config.RATE_LIMIT_RPS,
-      burst: config.RATE_LIMIT_BURST,
-      keyOf: (request) => `provider:${String(request.params.provider ?? request.path)}`,
-    });
     const app = createApp({
       logger,
       metrics,
@@ -179,13 +177,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
         { name: 'eventstore', check: () => eventStore.ping() },
       ],
-      routers: [
-        { path: '/graphql', router: bodyLimit(1024 * 1024) },
-        { path: '/graphql', router: apiRateLimit },
-        { path: '/graphql', router: graphqlRouter },
-        // Before the raw body parser: it answers 413 only after reading the whole body.
-        { path: '/webhooks', router: bodyLimit(256 * 1024) },
-        { path: '/webhooks/:provider', router: webhookRateLimit },
+      routersWithOwnLog: [
         {
           path: '/webhooks',
           router: createWebhookRouter({
@@ -193,8 +185,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             secrets: config.webhookSecrets,
             logger: logger.child({ component: 'webhook-intake' }),
             registry: metrics,
+            bodyLimitBytes: 256 * 1024,
+            rateLimit: { ratePerSecond: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST },
+            gauge: intakeGauge,
           }),
         },
+      ],
+      routers: [
+        { path: '/graphql', router: bodyLimit(1024 * 1024) },
+        { path: '/graphql', router: apiRateLimit },
+        { path: '/graphql', router: graphqlRouter },
       ],
     });
     const httpServer = createServer(app);

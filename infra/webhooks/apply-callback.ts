@@ -3,6 +3,7 @@ import type { EventStore } from '../eventstore/event-store.ts';
 import type { Caller, PaymentService } from '../write/payment-service.ts';
 import { findPaymentByProviderReference } from '../write/provider-references.ts';
 import type { CallbackEffect, MappedCallback, PaymentReference } from './callback-effects.ts';
+import type { KeyedLock } from './keyed-lock.ts';
 import { planNextStep } from './plan.ts';
 
 /** What processing a callback came to; the processor turns it into an inbox event. */
@@ -11,13 +12,15 @@ export type ApplyResult =
   | { kind: 'retry'; error: string; paymentId: string | null; tenantId: string | null }
   | { kind: 'park'; error: string };
 
-export type PaymentWriter = Pick<PaymentService, 'execute' | 'load'>;
+export type PaymentWriter = Pick<PaymentService, 'execute' | 'loadForCommand'>;
 
 export interface ApplyDependencies {
   eventStore: EventStore;
   paymentService: PaymentWriter;
   /** providerPaymentId → paymentId; the link never changes once claimed, so it may be cached. */
   references?: ReferenceCache;
+  /** Callbacks naming the same payment the same way run one at a time. */
+  paymentLocks?: KeyedLock;
 }
 
 /** A bounded map that forgets its oldest entries: saves one read per callback. */
@@ -42,25 +45,17 @@ export class ReferenceCache {
 const stepsPerEffectMax = 4;
 const transientCodes: ReadonlySet<string> = new Set(['CONCURRENCY_CONFLICT', 'PAYMENT_NOT_FOUND']);
 
-async function resolvePayment(
+async function resolvePaymentId(
   dependencies: ApplyDependencies,
   reference: PaymentReference,
-): Promise<PaymentState | undefined> {
-  let paymentId = reference.paymentId;
+): Promise<string | null> {
   const providerPaymentId = reference.providerPaymentId;
-  if (paymentId === null && providerPaymentId !== null) {
-    paymentId = dependencies.references?.get(providerPaymentId) ?? null;
-    if (paymentId === null) {
-      const owner = await findPaymentByProviderReference(
-        dependencies.eventStore,
-        providerPaymentId,
-      );
-      paymentId = owner?.paymentId ?? null;
-      if (paymentId !== null) dependencies.references?.set(providerPaymentId, paymentId);
-    }
-  }
-  if (paymentId === null) return undefined;
-  return (await dependencies.paymentService.load('*', paymentId))?.state;
+  if (reference.paymentId !== null || providerPaymentId === null) return reference.paymentId;
+  const cached = dependencies.references?.get(providerPaymentId);
+  if (cached !== undefined) return cached;
+  const owner = await findPaymentByProviderReference(dependencies.eventStore, providerPaymentId);
+  if (owner !== undefined) dependencies.references?.set(providerPaymentId, owner.paymentId);
+  return owner?.paymentId ?? null;
 }
 
 type EffectResult =
@@ -95,9 +90,42 @@ async function applyEffect(
   return { kind: 'retry', error: `the ${effect.kind} needed more than ${stepsPerEffectMax} steps` };
 }
 
+type Applicable = Extract<MappedCallback, { kind: 'effects' }>;
+
+async function applyEffects(
+  dependencies: ApplyDependencies,
+  caller: Caller,
+  mapped: Applicable,
+  paymentId: string,
+  fresh: boolean,
+): Promise<ApplyResult & { fromCache: boolean }> {
+  const loaded = await dependencies.paymentService.loadForCommand('*', paymentId, { fresh });
+  if (loaded === undefined) {
+    const error = `PAYMENT_NOT_FOUND: no payment ${paymentId} yet`;
+    return { kind: 'retry', error, paymentId: null, tenantId: null, fromCache: false };
+  }
+  let state = loaded.state;
+  const found = {
+    paymentId: state.paymentId,
+    tenantId: state.tenantId,
+    fromCache: loaded.fromCache,
+  };
+  let applied = false;
+  for (const effect of mapped.effects) {
+    const result = await applyEffect(dependencies, caller, effect, mapped, state);
+    if (result.kind === 'retry') return { kind: 'retry', error: result.error, ...found };
+    if (result.kind === 'refused') return { kind: 'processed', outcome: result.outcome, ...found };
+    state = result.state;
+    applied ||= result.applied;
+  }
+  return { kind: 'processed', outcome: applied ? 'applied' : 'already_applied', ...found };
+}
+
 /**
  * Applies a mapped callback to its payment through the ordinary write path. Idempotent: every
- * command carries ids derived from the provider's, so running it again appends nothing.
+ * command carries ids derived from the provider's, so running it again appends nothing. The
+ * payment's state comes from the write path's cache when warm; a wait decided on a cached state
+ * is decided again on a fresh read, so a stale cache only costs a read, never a retry.
  */
 export async function applyCallback(
   dependencies: ApplyDependencies,
@@ -109,8 +137,21 @@ export async function applyCallback(
   }
   if (mapped.kind === 'invalid')
     return { kind: 'park', error: `INVALID_PAYLOAD: ${mapped.reason}` };
-  let state = await resolvePayment(dependencies, mapped.reference);
-  if (state === undefined) {
+  const { reference } = mapped;
+  const key = reference.paymentId ?? `ref:${reference.providerPaymentId ?? ''}`;
+  const apply = () => applyToPayment(dependencies, caller, mapped);
+  return dependencies.paymentLocks === undefined
+    ? apply()
+    : dependencies.paymentLocks.run(key, apply);
+}
+
+async function applyToPayment(
+  dependencies: ApplyDependencies,
+  caller: Caller,
+  mapped: Applicable,
+): Promise<ApplyResult> {
+  const paymentId = await resolvePaymentId(dependencies, mapped.reference);
+  if (paymentId === null) {
     const named = mapped.reference.paymentId ?? mapped.reference.providerPaymentId ?? '?';
     return {
       kind: 'retry',
@@ -119,14 +160,10 @@ export async function applyCallback(
       tenantId: null,
     };
   }
-  const found = { paymentId: state.paymentId, tenantId: state.tenantId };
-  let applied = false;
-  for (const effect of mapped.effects) {
-    const result = await applyEffect(dependencies, caller, effect, mapped, state);
-    if (result.kind === 'retry') return { kind: 'retry', error: result.error, ...found };
-    if (result.kind === 'refused') return { kind: 'processed', outcome: result.outcome, ...found };
-    state = result.state;
-    applied ||= result.applied;
+  let result = await applyEffects(dependencies, caller, mapped, paymentId, false);
+  if (result.kind === 'retry' && result.fromCache) {
+    result = await applyEffects(dependencies, caller, mapped, paymentId, true);
   }
-  return { kind: 'processed', outcome: applied ? 'applied' : 'already_applied', ...found };
+  const { fromCache: _fromCache, ...outcome } = result;
+  return outcome;
 }

@@ -9,7 +9,12 @@ export type CallbackEffect =
   | { kind: 'authorize'; amount: bigint | null }
   | { kind: 'capture'; captureId: string; amount: bigint | null }
   | { kind: 'fail'; reason: string }
-  | { kind: 'void'; reason: string | null }
+  /**
+   * `authorizedAmount`: what the voided authorization held, when the provider says so. A void
+   * that overtakes its authorization then authorizes that amount first (as a capture does), so
+   * the payment ends as it would in order; without it, the payment is voided unauthorized.
+   */
+  | { kind: 'void'; reason: string | null; authorizedAmount: bigint | null }
   | {
       kind: 'refund';
       refundId: string;

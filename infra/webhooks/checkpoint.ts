@@ -9,6 +9,14 @@ import type { EventStore } from '../eventstore/event-store.ts';
 export const PROCESSOR_CHECKPOINT_STREAM = 'webhook-processor-checkpoint';
 export const PROCESSOR_CHECKPOINT_EVENT_TYPE = 'ProcessorCheckpointRecorded';
 
+/** Checkpoints kept readable: only the newest is used; a few more show recent progress. */
+export const PROCESSOR_CHECKPOINTS_KEPT = 10;
+
+/** Bounds the checkpoint stream, which gains an event every 15 s of traffic for ever. */
+export function limitCheckpointHistory(store: EventStore): Promise<void> {
+  return store.limitStreamLength(PROCESSOR_CHECKPOINT_STREAM, PROCESSOR_CHECKPOINTS_KEPT);
+}
+
 export async function readCheckpoint(store: EventStore): Promise<bigint | undefined> {
   const events = await store.readStream(PROCESSOR_CHECKPOINT_STREAM, {
     backwards: true,

@@ -95,6 +95,14 @@ export const TRIGGER_EVENT_TYPES: ReadonlySet<string> = new Set([
   'WebhookReplayRequested',
 ]);
 
+/**
+ * What the processor subscribes to: the triggers, and an operator's resolution (a callback in
+ * hand must then be read before it is acted on). The outcomes a processor writes itself are left
+ * out, which halves what it decodes; one written by another instance is caught by the expected
+ * revision of the outcome append.
+ */
+export const PROCESSOR_EVENT_TYPE_PATTERN = '^Webhook(Received|ReplayRequested|ResolvedManually)$';
+
 /** Audit metadata of every inbox event (plus the hash chain the write path adds). */
 export interface InboxEventMetadata {
   correlationId: string;

@@ -141,10 +141,16 @@ function planPaymentLifecycle(
       return state.status === 'FAILED'
         ? done
         : command({ type: 'FailPayment', data: { paymentId, reason: effect.reason, at } });
-    case 'void':
-      return state.status === 'VOIDED'
-        ? done
-        : command({ type: 'VoidPayment', data: { paymentId, reason: effect.reason, at } });
+    case 'void': {
+      if (state.status === 'VOIDED') return done;
+      const held = effect.authorizedAmount ?? 0n;
+      if (state.status === 'INITIATED' && state.authorizedAt === null && held > 0n) {
+        const amount = { amount: held, currency };
+        const data = { paymentId, amount, captureExpiresAt: null, at };
+        return command({ type: 'AuthorizePayment', data });
+      }
+      return command({ type: 'VoidPayment', data: { paymentId, reason: effect.reason, at } });
+    }
     default: {
       const unexpected: never = effect;
       throw new Error(`unexpected effect ${JSON.stringify(unexpected)}`);

@@ -7,6 +7,7 @@ import {
   type PaymentWriter,
   type ReferenceCache,
 } from './apply-callback.ts';
+import type { KeyedLock } from './keyed-lock.ts';
 import type { MappedCallback } from './callback-effects.ts';
 import type { InboxEvent } from './inbox-events.ts';
 import { SETTLED_STATUSES, type CallbackState } from './inbox-state.ts';
@@ -23,6 +24,7 @@ export interface ProcessDependencies {
   nowMs: () => number;
   random: () => number;
   references?: ReferenceCache;
+  paymentLocks?: KeyedLock;
 }
 
 export type ProcessResult =
@@ -115,13 +117,19 @@ function tenantOf(result: ApplyResult, state: CallbackState): string {
 /**
  * Processes one callback from its inbox stream, and records the outcome there. Safe to run any
  * number of times: a settled callback is left alone, a failed one waits for its due time.
+ * `known` is the stream's state when the caller already holds it (saves the read); the outcome is
+ * appended at its revision, so a state that was behind is caught and read again.
  */
 export async function processCallback(
   dependencies: ProcessDependencies,
   stream: string,
+  known?: CallbackState,
 ): Promise<ProcessResult> {
   for (let round = 0; round < conflictRetriesMax; round += 1) {
-    const state = await loadCallbackByStream(dependencies.eventStore, stream);
+    const state =
+      round === 0 && known !== undefined
+        ? known
+        : await loadCallbackByStream(dependencies.eventStore, stream);
     if (state === undefined) throw new Error(`inbox stream ${stream} is missing`);
     if (SETTLED_STATUSES.has(state.status)) return { kind: 'settled', state };
     const dueAtMs = state.nextAttemptAt === null ? 0 : Date.parse(state.nextAttemptAt);

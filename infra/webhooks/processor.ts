@@ -1,11 +1,13 @@
 import type { Registry } from 'prom-client';
-import type { EventStore, SubscriptionMessage } from '../eventstore/event-store.ts';
+import type { EventStore, StoredEvent, SubscriptionMessage } from '../eventstore/event-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
 import { unlessAborted } from '../runtime/unless-aborted.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
-import { TRIGGER_EVENT_TYPES, WEBHOOK_EVENT_TYPE_PREFIX } from './inbox-events.ts';
+import { limitCheckpointHistory, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { PROCESSOR_EVENT_TYPE_PATTERN, TRIGGER_EVENT_TYPES } from './inbox-events.ts';
+import { foldInbox } from './inbox-state.ts';
+import { KeyedLock } from './keyed-lock.ts';
 import { webhookMetrics, outcomeKind, type WebhookMetrics } from './metrics.ts';
 import {
   processCallback,
@@ -28,6 +30,14 @@ export interface WebhookProcessorOptions {
   retryPolicy?: RetryPolicy;
   /** Callbacks processed at once (distinct callbacks; one callback never runs twice at once). */
   concurrency?: number;
+  /**
+   * The intake's requests in progress. While more than `intakeQueueingAt` are (the intake is
+   * queueing), the processor runs at most `concurrencyWhileIntakeQueues` callbacks: slower,
+   * never stopped, and back to full speed as soon as the burst is acknowledged.
+   */
+  intake?: { readonly inFlight: number };
+  intakeQueueingAt?: number;
+  concurrencyWhileIntakeQueues?: number;
   /** Unsettled callbacks held in memory; the subscription waits while this many are open. */
   pendingMax?: number;
   checkpointIntervalMs?: number;
@@ -52,6 +62,12 @@ export interface WebhookProcessor {
 
 interface Work {
   stream: string;
+  /**
+   * The callback's WebhookReceived, kept when it arrived live as the stream's first event and
+   * nothing else of the stream has been seen since: then it is the stream's state, and the
+   * first attempt skips reading it back (an append at its revision fails if anything moved).
+   */
+  received: StoredEvent | undefined;
   entries: TrackedEntry[];
   running: boolean;
   queued: boolean;
@@ -72,9 +88,10 @@ function sleep(milliseconds: number): Promise<void> {
 }
 
 /**
- * Consumes the inbox (`Webhook*` events of `$all`) and processes each received or replayed
- * callback, with bounded concurrency, durable retries and a durable checkpoint. Start one per
- * deployment: two would only duplicate work (every step is idempotent), never double effects.
+ * Consumes the inbox (received, replayed and resolved callbacks in `$all`) and processes each
+ * received or replayed callback, with bounded concurrency, durable retries and a durable
+ * checkpoint. Start one per deployment: two would only duplicate work (every step is
+ * idempotent), never double effects.
  */
 export function startWebhookProcessor(options: WebhookProcessorOptions): WebhookProcessor {
   const processor = new ProcessorRuntime(options);
@@ -111,6 +128,7 @@ class ProcessorRuntime {
       nowMs: options.nowMs ?? Date.now,
       random: options.random ?? Math.random,
       references: new ReferenceCache(referenceCacheCapacity),
+      paymentLocks: new KeyedLock(),
     };
     this.metrics = webhookMetrics(options.registry);
     this.concurrency = options.concurrency ?? 16;
@@ -118,7 +136,11 @@ class ProcessorRuntime {
 
   start(): void {
     this.loop = this.subscribeLoop();
-    const tick = setInterval(() => this.releaseDue(), this.options.timerIntervalMs ?? 100);
+    const tick = setInterval(() => {
+      this.releaseDue();
+      // Catches up after a burst: nothing else starts work when the intake goes quiet.
+      this.pump();
+    }, this.options.timerIntervalMs ?? 100);
     const checkpoint = setInterval(
       () => void this.flushCheckpoint(),
       this.options.checkpointIntervalMs ?? 1_000,
@@ -177,6 +199,7 @@ class ProcessorRuntime {
   private async initialPosition(): Promise<bigint | undefined | 'stopped'> {
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
+        await limitCheckpointHistory(this.options.eventStore);
         return await readCheckpoint(this.options.eventStore);
       } catch (error) {
         this.options.logger.warn({ err: error, attempt }, 'cannot read the webhook checkpoint yet');
@@ -192,9 +215,11 @@ class ProcessorRuntime {
   /** Reads the subscription until it ends or stop() is called; returns the last position seen. */
   private async consume(resumeAfter: bigint | undefined): Promise<bigint | undefined> {
     let lastSeen = resumeAfter;
+    // A new subscription catches up first: what it delivers may have been handled before.
+    this.caughtUp = false;
     const subscription = this.options.eventStore.subscribeToAll({
       ...(resumeAfter === undefined ? {} : { fromPosition: resumeAfter }),
-      eventTypePrefixes: [WEBHOOK_EVENT_TYPE_PREFIX],
+      eventTypeRegex: PROCESSOR_EVENT_TYPE_PATTERN,
       checkpointIntervalEvents: 32,
     });
     try {
@@ -223,9 +248,13 @@ class ProcessorRuntime {
       return message.position;
     }
     const { event } = message;
-    if (TRIGGER_EVENT_TYPES.has(event.type))
-      this.trigger(event.stream, tracker.track(event.position));
-    else tracker.pass(event.position);
+    if (TRIGGER_EVENT_TYPES.has(event.type)) this.trigger(event, tracker.track(event.position));
+    else {
+      // An outcome or an operator's action on a callback still in hand: read before acting.
+      const work = this.works.get(event.stream);
+      if (work !== undefined) work.received = undefined;
+      tracker.pass(event.position);
+    }
     return event.position;
   }
 
@@ -235,11 +264,15 @@ class ProcessorRuntime {
     });
   }
 
-  private trigger(stream: string, entry: TrackedEntry): void {
+  private trigger(event: StoredEvent, entry: TrackedEntry): void {
+    const stream = event.stream;
     let work = this.works.get(stream);
-    if (work === undefined) {
+    if (work !== undefined) work.received = undefined;
+    else {
+      const fresh = this.caughtUp && event.type === 'WebhookReceived' && event.revision === 0n;
       work = {
         stream,
+        received: fresh ? event : undefined,
         entries: [],
         running: false,
         queued: false,
@@ -262,8 +295,14 @@ class ProcessorRuntime {
     this.pump();
   }
 
+  private concurrencyNow(): number {
+    const queueing = (this.options.intake?.inFlight ?? 0) > (this.options.intakeQueueingAt ?? 16);
+    return queueing ? (this.options.concurrencyWhileIntakeQueues ?? 2) : this.concurrency;
+  }
+
   private pump(): void {
-    while (this.running < this.concurrency && this.ready.length > 0 && !this.stopped) {
+    const limit = this.concurrencyNow();
+    while (this.running < limit && this.ready.length > 0 && !this.stopped) {
       const work = this.ready.shift()!;
       work.queued = false;
       void this.run(work);
@@ -282,7 +321,9 @@ class ProcessorRuntime {
     work.running = true;
     let result: ProcessResult;
     try {
-      result = await processCallback(this.dependencies, work.stream);
+      const known = work.received === undefined ? undefined : foldInbox([work.received]);
+      work.received = undefined;
+      result = await processCallback(this.dependencies, work.stream, known);
       work.unrecordedFailures = 0;
     } catch (error) {
       work.unrecordedFailures += 1;

@@ -81,7 +81,8 @@ function effectOf(callback: SimCallback): CallbackEffect {
     case 'payment.failed':
       return { kind: 'fail', reason: reason ?? 'payment failed at the provider' };
     case 'payment.voided':
-      return { kind: 'void', reason };
+      // In this format a void is of an authorization, and `amount` is what it held.
+      return { kind: 'void', reason, authorizedAmount: amount };
     case 'refund.succeeded':
     case 'refund.failed': {
       const result = callback.type === 'refund.succeeded' ? 'succeeded' : 'failed';

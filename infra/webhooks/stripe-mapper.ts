@@ -152,7 +152,14 @@ function mapPaymentIntent(event: StripeEvent): Mapping {
       return { ...base, effects: [{ kind: 'fail', reason }] };
     }
     default:
-      return { ...base, effects: [{ kind: 'void', reason: intent.cancellation_reason ?? null }] };
+      // A PaymentIntent may be cancelled before it was ever authorized, and the cancelled
+      // intent no longer says what was capturable: nothing to authorize first.
+      return {
+        ...base,
+        effects: [
+          { kind: 'void', reason: intent.cancellation_reason ?? null, authorizedAmount: null },
+        ],
+      };
   }
 }
 

@@ -5,6 +5,7 @@ import type { PaymentEvent } from '../../domain/payment/events.ts';
 import type { PaymentState } from '../../domain/payment/state.ts';
 import type { EventStore, StoredEvent } from '../eventstore/event-store.ts';
 import { AggregateCache } from './aggregate-cache.ts';
+import { loadAggregate } from './aggregate-store.ts';
 import { defaultCommandOptions, handleCommand, type CommandOutcome } from './command-handler.ts';
 import type { CommandContext, EventSource } from './event-metadata.ts';
 import { runIdempotent, type ExecutionResult } from './idempotency.ts';
@@ -177,6 +178,31 @@ export class PaymentService {
       state = paymentAggregate.evolve(state, paymentAggregate.decode(stored));
     if (!state || (tenantId !== '*' && state.tenantId !== tenantId)) return undefined;
     return { state, events };
+  }
+
+  /**
+   * The payment's state to plan a command on, for a caller that runs several commands in a row
+   * (the webhook processor): the cached aggregate when warm, else one read that also warms the
+   * cache, so the command that follows appends without reading again. A cached state may be
+   * behind the store, never ahead: the command still appends with its expected revision, and a
+   * caller that would wait or refuse on it asks again with `fresh`.
+   */
+  async loadForCommand(
+    tenantId: string,
+    paymentId: string,
+    options: { fresh: boolean },
+  ): Promise<{ state: PaymentState; fromCache: boolean } | undefined> {
+    if (!parseIdentifier(paymentId, ['paymentId']).ok) return undefined;
+    const stream = paymentAggregate.streamName(paymentId);
+    let loaded = options.fresh ? undefined : this.cache.get(stream);
+    const fromCache = loaded?.state !== undefined;
+    if (!fromCache) {
+      loaded = await loadAggregate(this.store, paymentAggregate, paymentId);
+      if (loaded.state !== undefined) this.cache.set(stream, { ...loaded, events: [] });
+    }
+    const state = loaded?.state;
+    if (!state || (tenantId !== '*' && state.tenantId !== tenantId)) return undefined;
+    return { state, fromCache };
   }
 
   private toPaymentResult(outcome: CommandOutcome<PaymentState, PaymentEvent>): ExecutionResult {

@@ -26,7 +26,9 @@ function summary(state: PaymentState) {
     Number(left.amount - right.amount);
   return {
     status: state.status,
+    authorizedAmount: state.authorizedAmount,
     capturedAmount: state.capturedAmount,
+    capturableAmount: state.capturableAmount,
     refundedAmount: state.refundedAmount,
     refundSucceededAmount: state.refundSucceededAmount,
     disputedAmount: state.disputedAmount,

@@ -115,12 +115,28 @@ describe('planning out-of-order callbacks', () => {
     expect(refund.kind).toBe('wait');
     expect(
       planNextStep({
-        effect: { kind: 'void', reason: null },
+        effect: { kind: 'void', reason: null, authorizedAmount: null },
         state: initiated,
         currency: 'EUR' as CurrencyCode,
         at,
       }).kind,
     ).toBe('refuse');
+  });
+
+  it('authorizes what a void held before voiding, when the void overtook its authorization', () => {
+    const plan = (authorizedAmount: bigint | null) =>
+      planNextStep({
+        effect: { kind: 'void', reason: 'requested_by_customer', authorizedAmount },
+        state: initiated,
+        currency: 'USD' as CurrencyCode,
+        at,
+      });
+    expect(plan(700n)).toMatchObject({
+      kind: 'command',
+      command: { type: 'AuthorizePayment', data: { amount: { amount: 700n } } },
+    });
+    // Stripe's cancelled intent does not say: void the payment unauthorized.
+    expect(plan(null)).toMatchObject({ kind: 'command', command: { type: 'VoidPayment' } });
   });
 });
 

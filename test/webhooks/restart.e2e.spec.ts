@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../infra/webhooks/checkpoint.ts';
+import {
+  PROCESSOR_CHECKPOINT_STREAM,
+  PROCESSOR_CHECKPOINTS_KEPT,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../../infra/webhooks/checkpoint.ts';
 import { inboxStreamName } from '../../infra/webhooks/inbox-stream.ts';
 import { loadCallback } from '../../infra/webhooks/inbox-store.ts';
 import {
@@ -58,5 +63,23 @@ describe('processor restart', () => {
       inboxStreamName('sim', `evt_first_${suffix}`),
     );
     expect(firstInbox?.map((event) => event.type)).toEqual(['WebhookReceived', 'WebhookProcessed']);
+  });
+
+  it('keeps the checkpoint stream bounded: only the newest checkpoints stay readable', async () => {
+    const processor = harness.startProcessor();
+    await processor.stop();
+    const store = harness.store.eventStore;
+    const before = (await readCheckpoint(store)) ?? 0n;
+    for (let step = 1n; step <= 25n; step += 1n) await writeCheckpoint(store, before + step);
+    const kept = await store.readStream(PROCESSOR_CHECKPOINT_STREAM);
+    expect(kept?.length).toBe(PROCESSOR_CHECKPOINTS_KEPT);
+    expect(await readCheckpoint(store)).toBe(before + 25n);
+    // A restart leaves the limit as it is rather than writing it again.
+    const metastream = `$$${PROCESSOR_CHECKPOINT_STREAM}`;
+    const metadataRevision = async () => (await store.readStream(metastream))?.at(-1)?.revision;
+    const revisionBefore = await metadataRevision();
+    expect(revisionBefore).toBeTypeOf('bigint');
+    await harness.startProcessor().stop();
+    expect(await metadataRevision()).toBe(revisionBefore);
   });
 });

@@ -49,7 +49,7 @@ export async function startHarness(): Promise<Harness> {
     logger,
     metrics: registry,
     dependencies: [],
-    routers: [{ path: '/webhooks', router }],
+    routersWithOwnLog: [{ path: '/webhooks', router }],
   });
   const server = createServer(app);
   const port = await listen(server);
