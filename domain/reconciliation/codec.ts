@@ -4,6 +4,8 @@ import { currency, identifier, instant, nullableInstant } from '../events/schema
 import type { ReconciliationEvent, ReconciliationEventType } from './events.ts';
 import { RECONCILIATION_EVENT_TYPES } from './events.ts';
 import { lineBookingSchema, signedMinorUnits } from './booking.ts';
+import type { Compensation } from './outcomes.ts';
+import { compactSettled, expandSettled, storedSettledSchema } from './settled-columns.ts';
 import { LINE_KINDS, REPORT_FORMATS } from './lines.ts';
 import { OUTCOMES, RESOLUTIONS } from './outcomes.ts';
 
@@ -153,7 +155,25 @@ const SCHEMAS: { [Type in ReconciliationEventType]: z.ZodType } = {
   }),
 };
 
+/** The version each type is written at; ReconciliationBatchRecorded 2 is settled-columns.ts. */
+const CURRENT_VERSIONS: { [Type in ReconciliationEventType]: number } = {
+  ReconciliationRunStarted: 1,
+  ReconciliationBatchRecorded: 2,
+  ReconciliationRunCompleted: 1,
+  ReconciliationExceptionResolved: 1,
+};
+
+/** The version every type but the batch record is at. */
 export const RECONCILIATION_SCHEMA_VERSION = 1;
+
+const batchRecordedV2 = z.object({
+  runId: identifier,
+  batchIndex: count,
+  settled: storedSettledSchema(compensation as z.ZodType<Compensation>, identifier),
+  exceptions: z.array(recordedLine),
+  counts,
+  recordedAt: instant,
+});
 
 export function isReconciliationEventType(type: string): type is ReconciliationEventType {
   return (RECONCILIATION_EVENT_TYPES as readonly string[]).includes(type);
@@ -161,6 +181,14 @@ export function isReconciliationEventType(type: string): type is ReconciliationE
 
 function summary(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+function parsed<Value>(schema: z.ZodType<Value>, type: string, data: unknown, version: number) {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issues = summary(result.error);
+  const text = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+  throw new EventDecodeError(`invalid ${type}: ${text}`, type, version, issues);
 }
 
 export function decodeReconciliationEvent(
@@ -171,21 +199,20 @@ export function decodeReconciliationEvent(
   if (!isReconciliationEventType(type)) {
     throw new EventDecodeError(`unknown event type ${type}`, type, schemaVersion);
   }
+  if (type === 'ReconciliationBatchRecorded' && schemaVersion === 2) {
+    // Upcast: the compact stored columns back to the in-memory ones.
+    const stored = parsed(batchRecordedV2, type, data, schemaVersion);
+    return { type, data: { ...stored, settled: expandSettled(stored.settled) } };
+  }
   if (schemaVersion !== RECONCILIATION_SCHEMA_VERSION) {
     throw new EventDecodeError(
-      `${type} has schema version 1, not ${schemaVersion}`,
+      `${type} has schema version ${CURRENT_VERSIONS[type]} or 1, not ${schemaVersion}`,
       type,
       schemaVersion,
     );
   }
-  const parsed = SCHEMAS[type].safeParse(data);
-  if (!parsed.success) {
-    const issues = summary(parsed.error);
-    const text = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-    throw new EventDecodeError(`invalid ${type}: ${text}`, type, schemaVersion, issues);
-  }
   // The schema table ties each type to its data shape; TypeScript cannot follow the lookup.
-  return { type, data: parsed.data } as ReconciliationEvent;
+  return { type, data: parsed(SCHEMAS[type], type, data, schemaVersion) } as ReconciliationEvent;
 }
 
 /** Validated before it is stored, so a decider's bug never reaches the store. */
@@ -194,15 +221,19 @@ export function encodeReconciliationEvent(event: ReconciliationEvent): {
   data: Record<string, unknown>;
   schemaVersion: number;
 } {
-  const parsed = SCHEMAS[event.type].safeParse(event.data);
-  if (!parsed.success) {
-    const issues = summary(parsed.error);
+  const checked = SCHEMAS[event.type].safeParse(event.data);
+  if (!checked.success) {
+    const issues = summary(checked.error);
     const text = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
     throw new EventEncodeError(`invalid ${event.type}: ${text}`, event.type, 1, issues);
   }
+  const data = checked.data as Record<string, unknown>;
+  const schemaVersion = CURRENT_VERSIONS[event.type];
+  if (event.type !== 'ReconciliationBatchRecorded')
+    return { type: event.type, data, schemaVersion };
   return {
     type: event.type,
-    data: parsed.data as Record<string, unknown>,
-    schemaVersion: RECONCILIATION_SCHEMA_VERSION,
+    data: { ...data, settled: compactSettled(event.data.settled) },
+    schemaVersion,
   };
 }

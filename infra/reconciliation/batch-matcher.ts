@@ -70,14 +70,16 @@ export async function loadBatchLedger(
   const disputeIds = unowned
     .filter((line) => line.kind !== 'refund')
     .flatMap((line) => line.itemId ?? []);
+  // Settlement lines never look at refunds or disputes: a batch without item lines skips them.
+  const withItems = named.some(isItemLine);
   const [byReference, refundOwners, disputeOwners] = await Promise.all([
-    ledger.byProviderReferences(tenantId, [...new Set(references)]),
+    ledger.byProviderReferences(tenantId, [...new Set(references)], withItems),
     ledger.paymentIdsByRefundIds(tenantId, refundIds),
     ledger.paymentIdsByDisputeIds(tenantId, disputeIds),
   ]);
   const itemOwners = new Map([...refundOwners, ...disputeOwners]);
   const wanted = new Set([...ids, ...itemOwners.values()]);
-  const byId = await ledger.byPaymentIds(tenantId, [...wanted]);
+  const byId = await ledger.byPaymentIds(tenantId, [...wanted], withItems);
   return {
     byId: new Map(byId.map((payment) => [payment.paymentId, payment])),
     byReference: new Map(

@@ -24,8 +24,11 @@ interface PaymentRow {
 
 const COLUMNS = `payment_id, tenant_id, status, currency, captured_amount, settlement_id,
   settled_amount, fee_amount, provider_payment_id,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-  refunds, disputes`;
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+/** Refund and dispute lists: only a batch with refund or dispute lines reads them. */
+const ITEM_COLUMNS = 'refunds, disputes';
+const NO_ITEM_COLUMNS = `'[]'::jsonb AS refunds, '[]'::jsonb AS disputes`;
 
 const UNSETTLED_CAPTURED = `status IN ('CAPTURED', 'PARTIALLY_CAPTURED') AND settlement_id IS NULL`;
 
@@ -58,29 +61,38 @@ function tenantCondition(parameter: string): string {
 export class LedgerReader {
   constructor(private readonly pool: Pool) {}
 
-  private async select(where: string, parameters: unknown[]): Promise<LedgerPayment[]> {
+  private async select(
+    where: string,
+    parameters: unknown[],
+    withItems = true,
+  ): Promise<LedgerPayment[]> {
+    const items = withItems ? ITEM_COLUMNS : NO_ITEM_COLUMNS;
     const result = await this.pool.query<PaymentRow>(
-      `SELECT ${COLUMNS} FROM payments WHERE ${where}`,
+      `SELECT ${COLUMNS}, ${items} FROM payments WHERE ${where}`,
       parameters,
     );
     return result.rows.map(ledgerPaymentFromRow);
   }
 
-  async byPaymentIds(tenantId: string, ids: readonly string[]): Promise<LedgerPayment[]> {
+  /** `withItems: false` leaves the payments' refund and dispute lists empty (not read). */
+  async byPaymentIds(
+    tenantId: string,
+    ids: readonly string[],
+    withItems = true,
+  ): Promise<LedgerPayment[]> {
     if (ids.length === 0) return [];
-    return this.select(`payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`, [
-      ids,
-      tenantId,
-    ]);
+    const where = `payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`;
+    return this.select(where, [ids, tenantId], withItems);
   }
 
   async byProviderReferences(
     tenantId: string,
     references: readonly string[],
+    withItems = true,
   ): Promise<LedgerPayment[]> {
     if (references.length === 0) return [];
     const where = `provider_payment_id = ANY($1::text[]) AND ${tenantCondition('$2')}`;
-    return this.select(where, [references, tenantId]);
+    return this.select(where, [references, tenantId], withItems);
   }
 
   /** Refund id → payment id, from the `refunds` read model. */

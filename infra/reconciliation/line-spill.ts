@@ -12,24 +12,38 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 /** Lines per spilled record: one JSON.parse per thousand lines is much cheaper than per line. */
 const RECORD_LINES = 1_000;
 
-/** A thousand lines column by column, amounts as decimal strings (JSON has no bigint). */
+/** Minor units as a JSON number when a double holds them exactly, else as text. */
+type StoredAmount = number | string;
+
+function storedAmount(value: bigint): StoredAmount {
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value.toString();
+}
+
+/**
+ * A thousand lines column by column. Kind, provider type and currency take a handful of
+ * values in a report: they are stored as indices into `texts`, so the file is a fifth smaller
+ * and reads faster.
+ */
 interface Columns {
+  texts: string[];
   lineNumber: number[];
   lineId: string[];
-  kind: LineKind[];
-  sourceType: string[];
+  kind: number[];
+  sourceType: number[];
   paymentReference: (string | null)[];
   paymentId: (string | null)[];
   itemId: (string | null)[];
-  amount: string[];
-  fee: string[];
-  net: string[];
-  currency: string[];
+  amount: StoredAmount[];
+  fee: StoredAmount[];
+  net: StoredAmount[];
+  currency: number[];
   occurredAt: string[];
 }
 
 function emptyColumns(): Columns {
   return {
+    texts: [],
     lineNumber: [],
     lineId: [],
     kind: [],
@@ -45,37 +59,62 @@ function emptyColumns(): Columns {
   };
 }
 
-function pushLine(columns: Columns, line: ReportLine): void {
-  columns.lineNumber.push(line.lineNumber);
-  columns.lineId.push(line.lineId);
-  columns.kind.push(line.kind);
-  columns.sourceType.push(line.sourceType);
-  columns.paymentReference.push(line.paymentReference);
-  columns.paymentId.push(line.paymentId);
-  columns.itemId.push(line.itemId);
-  columns.amount.push(line.amount.toString());
-  columns.fee.push(line.fee.toString());
-  columns.net.push(line.net.toString());
-  columns.currency.push(line.currency);
-  columns.occurredAt.push(line.occurredAt);
+/** Builds one record's columns; `texts` holds each repeated value once. */
+class ColumnWriter {
+  columns = emptyColumns();
+  private textIndex = new Map<string, number>();
+
+  private text(value: string): number {
+    let index = this.textIndex.get(value);
+    if (index === undefined) {
+      index = this.columns.texts.push(value) - 1;
+      this.textIndex.set(value, index);
+    }
+    return index;
+  }
+
+  push(line: ReportLine): void {
+    const columns = this.columns;
+    columns.lineNumber.push(line.lineNumber);
+    columns.lineId.push(line.lineId);
+    columns.kind.push(this.text(line.kind));
+    columns.sourceType.push(this.text(line.sourceType));
+    columns.paymentReference.push(line.paymentReference);
+    columns.paymentId.push(line.paymentId);
+    columns.itemId.push(line.itemId);
+    columns.amount.push(storedAmount(line.amount));
+    columns.fee.push(storedAmount(line.fee));
+    columns.net.push(storedAmount(line.net));
+    columns.currency.push(this.text(line.currency));
+    columns.occurredAt.push(line.occurredAt);
+  }
+
+  /** The record as JSON, and a fresh writer state for the next. */
+  take(): string {
+    const text = JSON.stringify(this.columns);
+    this.columns = emptyColumns();
+    this.textIndex = new Map();
+    return text;
+  }
 }
 
 function linesOf(text: string): ReportLine[] {
   const columns = JSON.parse(text) as Columns;
+  const texts = columns.texts;
   const lines: ReportLine[] = [];
   for (let index = 0; index < columns.lineNumber.length; index += 1) {
     lines.push({
       lineNumber: columns.lineNumber[index] ?? 0,
       lineId: columns.lineId[index] ?? '',
-      kind: columns.kind[index] ?? 'other',
-      sourceType: columns.sourceType[index] ?? '',
+      kind: (texts[columns.kind[index] ?? -1] ?? 'other') as LineKind,
+      sourceType: texts[columns.sourceType[index] ?? -1] ?? '',
       paymentReference: columns.paymentReference[index] ?? null,
       paymentId: columns.paymentId[index] ?? null,
       itemId: columns.itemId[index] ?? null,
-      amount: BigInt(columns.amount[index] ?? '0'),
-      fee: BigInt(columns.fee[index] ?? '0'),
-      net: BigInt(columns.net[index] ?? '0'),
-      currency: (columns.currency[index] ?? '') as CurrencyCode,
+      amount: BigInt(columns.amount[index] ?? 0),
+      fee: BigInt(columns.fee[index] ?? 0),
+      net: BigInt(columns.net[index] ?? 0),
+      currency: (texts[columns.currency[index] ?? -1] ?? '') as CurrencyCode,
       occurredAt: columns.occurredAt[index] ?? '',
     });
   }
@@ -90,7 +129,7 @@ function linesOf(text: string): ReportLine[] {
  * file line (newlines inside strings are escaped).
  */
 export class LineSpill {
-  private columns = emptyColumns();
+  private readonly writer = new ColumnWriter();
   private pending: string[] = [];
   private pendingBytes = 0;
   private count = 0;
@@ -116,9 +155,9 @@ export class LineSpill {
 
   /** Keeps the line in memory; `drain` writes what has gathered. */
   add(line: ReportLine): void {
-    pushLine(this.columns, line);
+    this.writer.push(line);
     this.count += 1;
-    if (this.columns.lineNumber.length >= RECORD_LINES) this.seal();
+    if (this.writer.columns.lineNumber.length >= RECORD_LINES) this.seal();
   }
 
   /** Writes the gathered lines once there are enough of them; waits only when the disk is behind. */
@@ -127,9 +166,8 @@ export class LineSpill {
   }
 
   private seal(): void {
-    if (this.columns.lineNumber.length === 0) return;
-    const text = JSON.stringify(this.columns);
-    this.columns = emptyColumns();
+    if (this.writer.columns.lineNumber.length === 0) return;
+    const text = this.writer.take();
     this.pending.push(text);
     this.pendingBytes += text.length + 1;
   }
