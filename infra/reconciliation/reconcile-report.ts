@@ -40,6 +40,11 @@ export interface ReconcileOptions {
   windowMs: number;
   /** Lines matched together (one set of ledger queries per batch). */
   batchLines: number;
+  /**
+   * Batches whose ledger rows are fetched while earlier ones are decided: PostgreSQL answers
+   * them in parallel, on connections of the pool it is given.
+   */
+  prefetchBatches: number;
   /** Payment commands in flight at once. */
   compensationConcurrency: number;
   /** Size bound of one recorded event's lines. */
@@ -58,10 +63,11 @@ export interface ReconcileOptions {
 export const defaultReconcileOptions: ReconcileOptions = {
   windowMs: 3 * 24 * 60 * 60 * 1000,
   batchLines: 1_000,
+  prefetchBatches: 6,
   compensationConcurrency: 32,
   eventBytesMax: 512 * 1024,
   appendBytesMax: 896 * 1024,
-  queuedEventsMax: 16,
+  queuedEventsMax: 32,
 };
 
 export interface ReconcileRequest {
@@ -239,14 +245,11 @@ interface PendingBatch {
   ledger: Promise<BatchLedger>;
 }
 
-/** Batches whose ledger rows are fetched while earlier ones are decided and recorded. */
-const PREFETCH_BATCHES = 2;
-
 /**
  * A pipeline over the accepted lines: the ledger rows of the next batches are fetched while
  * the current batch is decided and compensated, and the records are appended (see RunRecorder)
  * while the next ones are decided. Decisions stay in file order (a payment's first settling line
- * wins), and the run's stream is written in order. Bounded: PREFETCH_BATCHES batches fetched
+ * wins), and the run's stream is written in order. Bounded: `prefetchBatches` batches fetched
  * ahead, one being decided, and the recorder's queue.
  *
  * Fetching ahead reads the read model a little earlier than deciding: no new kind of staleness,
@@ -278,7 +281,7 @@ async function processLines(run: Run, lines: LineSpill): Promise<void> {
       batch.push(line);
       if (batch.length < run.options.batchLines) continue;
       prefetch();
-      if (pending.length > PREFETCH_BATCHES) await decideNext();
+      if (pending.length > run.options.prefetchBatches) await decideNext();
     }
   }
   if (batch.length > 0) prefetch();

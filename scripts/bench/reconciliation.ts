@@ -11,8 +11,8 @@
  *    the reconciling process; PostgreSQL and the event store run in processes of their own).
  *    How the ledger is built, and checked against the payments projection: reconciliation-ledger.ts.
  * 2. 10,000 real payments (2,000 with --quick) written through the write path and projected,
- *    with discrepancies of every kind, reconciled with every payment command that implies:
- *    bound by the event store (a read and an append per command).
+ *    with discrepancies of every kind, reconciled with every payment command and booking that
+ *    implies: bound by the event store (a read and an append per command or booking).
  * 3. The reference: csv-parse alone over the file of row 1, one pass.
  *
  * `npx tsx scripts/bench/reconciliation.ts [--quick] [--report-only]`.
@@ -197,7 +197,7 @@ async function compensatingRow(stores: Stores, payments: number): Promise<BenchR
     if (result.status !== 'COMPLETED') throw new Error('the scenario report was refused');
     const lines = scenario.expected.size;
     return row(
-      `reconcile + compensate ${payments.toLocaleString('en-US')} real payments (lines/s, ${result.counts.matched} matched)`,
+      `reconcile + compensate ${payments.toLocaleString('en-US')} real payments (lines/s; ${result.counts.matched} matched: settlements, refunds, disputes and payouts applied and booked through the write path)`,
       lines,
       elapsedMs,
       rss.stop(),
