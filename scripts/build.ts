@@ -42,8 +42,9 @@ async function copyMigrations(outDirectory: string): Promise<void> {
     await copyFile(join(migrationsDirectory, name), temporary);
     await rename(temporary, join(target, name));
   }
+  // A migration removed from the sources must not run from a stale copy.
   for (const name of await readdir(target)) {
-    if (!sources.includes(name)) await rm(join(target, name), { force: true });
+    if (name.endsWith('.sql') && !sources.includes(name)) await rm(join(target, name));
   }
 }
 
