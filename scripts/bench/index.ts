@@ -49,10 +49,13 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) {
     if (only && !only.includes(scenario.name)) continue;
     process.stdout.write(`\n== ${scenario.name} (${quick ? 'quick' : 'full'}) ==\n`);
+    const startedMs = performance.now();
     try {
       const scenarioRows = await scenario.run({ quick });
       rows.push(...scenarioRows);
       process.stdout.write(markdownTable(scenarioRows));
+      const seconds = (performance.now() - startedMs) / 1000;
+      process.stdout.write(`(${scenario.name}: ${seconds.toFixed(1)} s)\n`);
     } catch (error) {
       failures.push(`${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
       process.stdout.write(`scenario ${scenario.name} failed: ${String(error)}\n`);
