@@ -6,6 +6,7 @@ import {
   MaxAppendSizeExceededError,
   NO_STREAM,
   STREAM_EXISTS,
+  StreamNotFoundError,
   WrongExpectedVersionError,
   type AppendExpectedRevision,
 } from '@eventstore/db-client';
@@ -97,11 +98,18 @@ describe('append limits and deadlines', () => {
     expect(error).toBeInstanceOf(MaxAppendSizeExceededError);
   });
 
-  it('answers an expired BatchAppend deadline with DeadlineExceededError', async () => {
+  it('answers an expired BatchAppend deadline with DeadlineExceededError and writes nothing', async () => {
+    // The client sends an absolute deadline (now + deadline). A deadline already in the past when
+    // the request arrives must be refused whatever the disk's speed; a deadline of a millisecond
+    // or two would race a fast fsync, as it does on the real server.
+    const stream = uniqueStream();
     const error = await failureOf(() =>
-      harness.client.appendToStream(uniqueStream(), [event(0)], { deadline: 1 }),
+      harness.client.appendToStream(stream, [event(0)], { deadline: -1_000 }),
     );
     expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(await failureOf(() => collect(harness.client.readStream(stream)))).toBeInstanceOf(
+      StreamNotFoundError,
+    );
   });
 
   it('serialises 1000 parallel appends to one stream into contiguous revisions', async () => {
