@@ -26,7 +26,7 @@ interface Sizes {
   restartEvents: number;
 }
 
-const quickSizes: Sizes = { singleAppends: 1_000, concurrentAppends: 8_000, batchOf10Events: 20_000, batchOf100Events: 100_000, restartEvents: 100_000 };
+const quickSizes: Sizes = { singleAppends: 500, concurrentAppends: 4_000, batchOf10Events: 10_000, batchOf100Events: 50_000, restartEvents: 50_000 };
 const fullSizes: Sizes = { singleAppends: 5_000, concurrentAppends: 40_000, batchOf10Events: 100_000, batchOf100Events: 500_000, restartEvents: 1_000_000 };
 const scenarioTimeLimitMs = 60_000;
 const readyTimeoutMs = 120_000;

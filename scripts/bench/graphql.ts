@@ -157,9 +157,9 @@ export async function runGraphqlBench(options: { quick: boolean }): Promise<Benc
   const service = await startServiceChild(directory);
   const pool = createPool({ connectionString: service.databaseUrl, maxConnections: 8, applicationName: 'bench' });
   const store = EventStore.connect(service.esdb);
-  const durationSeconds = options.quick ? 8 : 30;
+  const durationSeconds = options.quick ? 4 : 30;
   try {
-    const ids = await seed(service.url, options.quick ? 150 : 500);
+    const ids = await seed(service.url, options.quick ? 100 : 500);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the projections catch up
     const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
     const pageQuery = JSON.stringify({ query: '{ payments(first: 100) { edges { node { id status amount { amount currency } refunds { id } } } } }' });

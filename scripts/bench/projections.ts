@@ -222,7 +222,7 @@ async function withServers<Value>(
 export async function runProjectionBench(options: { quick: boolean }): Promise<BenchRow[]> {
   const override = Number(process.env.BENCH_PROJECTION_EVENTS ?? '');
   const size = Number.isInteger(override) && override > 0 ? override : undefined;
-  const requested = size ?? (options.quick ? 100_000 : 1_000_000);
+  const requested = size ?? (options.quick ? 30_000 : 1_000_000);
   return withServers(requested, async (servers, written) => {
     const { row, running } = await catchUp(servers, written);
     let lag: BenchRow;
@@ -231,7 +231,7 @@ export async function runProjectionBench(options: { quick: boolean }): Promise<B
         pool: servers.pool,
         eventStore: servers.eventStore,
         commandsPerSecond: 1_000,
-        durationMs: options.quick ? 20_000 : 60_000,
+        durationMs: options.quick ? 8_000 : 60_000,
       });
     } finally {
       await running.stop();

@@ -1,7 +1,7 @@
 /**
  * Reconciliation throughput, three rows measured in one run:
  *
- * 1. A 1,000,000-line Stripe balance report (100,000 with --quick) against a ledger in step:
+ * 1. A 1,000,000-line Stripe balance report (50,000 with --quick) against a ledger in step:
  *    every line's payment is captured and already settled by that line, as it is once the
  *    provider's settlement callbacks have arrived. The run does all a report costs when
  *    nothing needs changing: validate and hash the file, match every line against the
@@ -10,7 +10,7 @@
  *    engine's own speed; the floor is 20,000 lines/s with a peak RSS under 512 MiB (RSS of
  *    the reconciling process; PostgreSQL and the event store run in processes of their own).
  *    How the ledger is built, and checked against the payments projection: reconciliation-ledger.ts.
- * 2. 10,000 real payments (2,000 with --quick) written through the write path and projected,
+ * 2. 10,000 real payments (500 with --quick) written through the write path and projected,
  *    with discrepancies of every kind, reconciled with every payment command and booking that
  *    implies: bound by the event store (a read and an append per command or booking).
  * 3. The reference: csv-parse alone over the file of row 1, one pass.
@@ -260,9 +260,9 @@ export async function runReconciliationBench(options: {
   const directory = await mkdtemp(join(tmpdir(), 'ledger-bench-reconciliation-'));
   try {
     return await withStores(directory, async (stores) => {
-      const rows = [await inStepReportRow(stores, directory, options.quick ? 100_000 : 1_000_000)];
+      const rows = [await inStepReportRow(stores, directory, options.quick ? 50_000 : 1_000_000)];
       if (options.reportOnly !== true) {
-        rows.push(await compensatingRow(stores, options.quick ? 2_000 : 10_000));
+        rows.push(await compensatingRow(stores, options.quick ? 500 : 10_000));
       }
       return rows;
     });

@@ -302,10 +302,10 @@ export async function runWebhookBench(options: { quick: boolean }): Promise<Benc
   };
   try {
     await burst(context, 200); // warm-up: JIT, connections, schemas
-    const rows = await burst(context, options.quick ? 1_500 : 10_000);
+    const rows = await burst(context, options.quick ? 1_000 : 10_000);
     const drained = rows.find((row) => row.scenario.includes('read model shows every outcome'));
     const rate = Math.max(50, Math.min(1_000, Math.floor((drained?.throughputPerSecond ?? 0) / 2)));
-    rows.push(await steady(context, Math.floor(rate / 10) * 10, options.quick ? 10 : 60));
+    rows.push(await steady(context, Math.floor(rate / 10) * 10, options.quick ? 5 : 60));
     return rows;
   } finally {
     await pool.end();
