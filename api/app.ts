@@ -12,12 +12,32 @@ export interface AppOptions {
   dependencies: readonly DependencyCheck[];
   /** Routers mounted after the health endpoints, in order (webhooks, GraphQL, ...). */
   routers?: ReadonlyArray<{ path: string; router: Router | RequestHandler }>;
-  /**
-   * Routers that log their own answers, mounted before the per-request access log: pino-http
-   * serialises every request's headers into a child logger, the largest single cost of
-   * acknowledging a provider callback. They assign request ids with `assignRequestId`.
-   */
-  routersWithOwnLog?: ReadonlyArray<{ path: string; router: Router | RequestHandler }>;
+}
+
+/** A request handled ahead of express (see `requestListener`). */
+export interface DirectHandler {
+  handles(request: IncomingMessage): boolean;
+  handle(request: IncomingMessage, response: ServerResponse): void;
+}
+
+/**
+ * The server's request listener: the direct handlers first (provider callbacks, which log their
+ * own answers and assign request ids with `assignRequestId`: express's routing and pino-http's
+ * per-request child logger were most of the cost of acknowledging one), then the express app.
+ */
+export function requestListener(
+  app: Express,
+  direct: readonly DirectHandler[],
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    for (const handler of direct) {
+      if (handler.handles(request)) {
+        handler.handle(request, response);
+        return;
+      }
+    }
+    app(request, response);
+  };
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -34,7 +54,6 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  for (const { path, router } of options.routersWithOwnLog ?? []) app.use(path, router);
   app.use(
     pinoHttp({
       logger: options.logger,

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { ProjectionEventSource } from './core/event-source.ts';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../infra/logging/logger.ts';
+import type { BackgroundGate } from '../infra/runtime/background-gate.ts';
 import type { Pool } from '../infra/postgres/pool.ts';
 import { waitForPosition } from './consistency/wait-for-position.ts';
 import type { Projection } from './core/types.ts';
@@ -43,6 +44,8 @@ export interface StartProjectionsOptions {
   sharedRead?: boolean;
   /** Called after every committed batch (tests, bench). */
   onBatch?: (projection: string, events: number, durationMs: number) => void;
+  /** Reads and batches wait while it is closed: the service gives way to its webhook intake. */
+  gate?: BackgroundGate;
 }
 
 export interface RunningProjections {
@@ -104,6 +107,7 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
           stallTimeoutMs: 15_000,
           checkpointIntervalEvents,
           shareWindowEvents: 10_000,
+          ...(options.gate ? { gate: options.gate } : {}),
         });
   const runners: ProjectionRunner[] = projections.map(
     (projection) =>
@@ -120,6 +124,7 @@ export function startProjections(options: StartProjectionsOptions): RunningProje
         retryDelayMs: 1_000,
         checkpointIntervalEvents,
         idleScanEventsMax: 1_000,
+        ...(options.gate ? { gate: options.gate } : {}),
         onBatch: (stats, events, durationMs) => {
           metrics?.batchApplied(stats, events, durationMs);
           options.onBatch?.(stats.name, events, durationMs);

@@ -47,6 +47,10 @@ const environmentSchema = z.object({
   API_KEYS: z.string().trim().optional(),
   RATE_LIMIT_RPS: nonNegativeInteger('RATE_LIMIT_RPS').default(100),
   RATE_LIMIT_BURST: nonNegativeInteger('RATE_LIMIT_BURST').default(200),
+  // Per provider, not per API key: a provider delivers every merchant's callbacks through one
+  // bucket, so its default sits far above the intake's measured capacity.
+  WEBHOOK_RATE_LIMIT_RPS: nonNegativeInteger('WEBHOOK_RATE_LIMIT_RPS').default(10_000),
+  WEBHOOK_RATE_LIMIT_BURST: nonNegativeInteger('WEBHOOK_RATE_LIMIT_BURST').default(20_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'], { message: 'must be true or false' })

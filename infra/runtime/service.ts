@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { createApp } from '../../api/app.ts';
+import { createApp, requestListener } from '../../api/app.ts';
 import type { Config } from '../config/env.ts';
 import { EventStore } from '../eventstore/event-store.ts';
 import { startEmbeddedEventStore } from '../eventstore/embedded-process.ts';
@@ -12,9 +12,10 @@ import { createPool, type Pool } from '../postgres/pool.ts';
 import { startProjections, type RunningProjections } from '../../projections/start.ts';
 import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
 import { PaymentService } from '../write/payment-service.ts';
-import { createWebhookRouter } from '../../api/webhooks/router.ts';
+import { createWebhookHandler } from '../../api/webhooks/handler.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { IntakeGauge } from '../webhooks/intake-gauge.ts';
+import { ForegroundFirst } from './background-gate.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
 import { loadApiKeys } from '../../api/auth/index.ts';
@@ -34,6 +35,9 @@ export interface RunningService {
   readonly firstRunMessage?: (serviceUrl: string) => string;
   stop(): Promise<void>;
 }
+
+/** Callbacks in progress at the intake beyond which it counts as queueing. */
+const intakeQueueingAt = 16;
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -116,7 +120,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     stoppers.push({ name: 'eventstore-client', stop: () => eventStore.close() });
     const metrics = createMetricsRegistry();
     const paymentService = new PaymentService(eventStore);
-    const projections = startProjections({ pool, eventStore, logger, registry: metrics });
+    // Acknowledging providers' callbacks is latency-bound; catching up the read models and
+    // processing callbacks is not. While callbacks queue at the intake, the projections and the
+    // processor give way (slowed, never stopped; see ForegroundFirst).
+    const intakeGauge = new IntakeGauge();
+    const background = new ForegroundFirst({
+      pressed: () => intakeGauge.inFlight > intakeQueueingAt,
+    });
+    const projections = startProjections({
+      pool,
+      eventStore,
+      logger,
+      registry: metrics,
+      gate: background,
+    });
     stoppers.push({ name: 'projections', stop: () => projections.stop() });
     const expiry = startExpiryScheduler({
       pool,
@@ -126,11 +143,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       batchSizeMax: 500,
     });
     stoppers.push({ name: 'expiry-scheduler', stop: () => expiry.stop() });
-    const intakeGauge = new IntakeGauge();
     const webhookProcessor = startWebhookProcessor({
       eventStore,
       paymentService,
-      intake: intakeGauge,
+      gate: background,
       logger: logger.child({ component: 'webhooks' }),
       registry: metrics,
     });
@@ -177,27 +193,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
         { name: 'eventstore', check: () => eventStore.ping() },
       ],
-      routersWithOwnLog: [
-        {
-          path: '/webhooks',
-          router: createWebhookRouter({
-            eventStore,
-            secrets: config.webhookSecrets,
-            logger: logger.child({ component: 'webhook-intake' }),
-            registry: metrics,
-            bodyLimitBytes: 256 * 1024,
-            rateLimit: { ratePerSecond: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST },
-            gauge: intakeGauge,
-          }),
-        },
-      ],
       routers: [
         { path: '/graphql', router: bodyLimit(1024 * 1024) },
         { path: '/graphql', router: apiRateLimit },
         { path: '/graphql', router: graphqlRouter },
       ],
     });
-    const httpServer = createServer(app);
+    const webhooks = createWebhookHandler({
+      eventStore,
+      secrets: config.webhookSecrets,
+      logger: logger.child({ component: 'webhook-intake' }),
+      registry: metrics,
+      bodyLimitBytes: 256 * 1024,
+      rateLimit: {
+        ratePerSecond: config.WEBHOOK_RATE_LIMIT_RPS,
+        burst: config.WEBHOOK_RATE_LIMIT_BURST,
+      },
+      gauge: intakeGauge,
+    });
+    const httpServer = createServer(requestListener(app, [webhooks]));
     const port = await listen(httpServer, config.PORT, config.HOST);
     stoppers.push({ name: 'http', stop: () => closeServer(httpServer, 10_000) });
     const url = `http://127.0.0.1:${port}`;

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { EventStore, StoredEvent, SubscriptionMessage } from '../eventstore/event-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Pool } from '../postgres/pool.ts';
+import { ungated, type BackgroundGate } from '../runtime/background-gate.ts';
 import { unlessAborted } from '../runtime/unless-aborted.ts';
 import { ReferenceCache, type PaymentWriter } from './apply-callback.ts';
 import { limitCheckpointHistory, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -31,13 +32,13 @@ export interface WebhookProcessorOptions {
   /** Callbacks processed at once (distinct callbacks; one callback never runs twice at once). */
   concurrency?: number;
   /**
-   * The intake's requests in progress. While more than `intakeQueueingAt` are (the intake is
-   * queueing), the processor runs at most `concurrencyWhileIntakeQueues` callbacks: slower,
-   * never stopped, and back to full speed as soon as the burst is acknowledged.
+   * Gives way to the intake: while the gate is closed nothing new starts and the subscription
+   * is not read; while it is contended (a burst being acknowledged) at most
+   * `concurrencyWhileContended` callbacks run. Slower during a burst, never stopped, and back
+   * to full speed as soon as the burst is acknowledged.
    */
-  intake?: { readonly inFlight: number };
-  intakeQueueingAt?: number;
-  concurrencyWhileIntakeQueues?: number;
+  gate?: BackgroundGate;
+  concurrencyWhileContended?: number;
   /** Unsettled callbacks held in memory; the subscription waits while this many are open. */
   pendingMax?: number;
   checkpointIntervalMs?: number;
@@ -105,6 +106,7 @@ class ProcessorRuntime {
   private readonly dependencies: ProcessDependencies;
   private readonly metrics: WebhookMetrics;
   private readonly concurrency: number;
+  private readonly gate: BackgroundGate;
   private tracker: ProgressTracker | undefined;
   private running = 0;
   private stopped = false;
@@ -132,6 +134,7 @@ class ProcessorRuntime {
     };
     this.metrics = webhookMetrics(options.registry);
     this.concurrency = options.concurrency ?? 16;
+    this.gate = options.gate ?? ungated;
   }
 
   start(): void {
@@ -181,10 +184,13 @@ class ProcessorRuntime {
     let resumeAfter = from;
     while (!this.stopped) {
       try {
-        resumeAfter = await this.consume(resumeAfter);
+        const { last, paused } = await this.consume(resumeAfter);
+        resumeAfter = last;
         failures = 0;
+        if (this.stopped) break;
+        if (paused) await Promise.race([this.gate.turn(), this.stopRequested]);
         // The server ended the subscription (shutdown, leader change): resubscribe, not spin.
-        if (!this.stopped) await Promise.race([sleep(100), this.stopRequested]);
+        else await Promise.race([sleep(100), this.stopRequested]);
       } catch (error) {
         failures += 1;
         this.options.logger.warn({ err: error }, 'webhook subscription failed; resubscribing');
@@ -212,8 +218,13 @@ class ProcessorRuntime {
     return 'stopped';
   }
 
-  /** Reads the subscription until it ends or stop() is called; returns the last position seen. */
-  private async consume(resumeAfter: bigint | undefined): Promise<bigint | undefined> {
+  /**
+   * Reads the subscription until it ends, stop() is called, or the gate closes (paused: a
+   * subscription left open would still be sent and decoded); returns the last position seen.
+   */
+  private async consume(
+    resumeAfter: bigint | undefined,
+  ): Promise<{ last: bigint | undefined; paused: boolean }> {
     let lastSeen = resumeAfter;
     // A new subscription catches up first: what it delivers may have been handled before.
     this.caughtUp = false;
@@ -229,12 +240,13 @@ class ProcessorRuntime {
         if (next === undefined || next.done === true) break;
         lastSeen = this.onMessage(next.value) ?? lastSeen;
         while (this.tracker!.isFull && !this.stopped) await this.waitForRoom();
+        if (!this.gate.open()) return { last: lastSeen, paused: true };
       }
     } finally {
       // Not awaited: a pending next() would delay it; the generator unsubscribes when it runs.
       void subscription.return(undefined).catch(() => undefined);
     }
-    return lastSeen;
+    return { last: lastSeen, paused: false };
   }
 
   private onMessage(message: SubscriptionMessage): bigint | undefined {
@@ -296,8 +308,8 @@ class ProcessorRuntime {
   }
 
   private concurrencyNow(): number {
-    const queueing = (this.options.intake?.inFlight ?? 0) > (this.options.intakeQueueingAt ?? 16);
-    return queueing ? (this.options.concurrencyWhileIntakeQueues ?? 2) : this.concurrency;
+    if (!this.gate.open()) return 0;
+    return this.gate.contended ? (this.options.concurrencyWhileContended ?? 2) : this.concurrency;
   }
 
   private pump(): void {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ProjectionEventSource } from '../core/event-source.ts';
 import type { StoredEvent } from '../../infra/eventstore/event-store.ts';
 import type { Logger } from '../../infra/logging/logger.ts';
+import { ungated, type BackgroundGate } from '../../infra/runtime/background-gate.ts';
 import type { PoolClient } from '../../infra/postgres/pool.ts';
 import { subscriptionPrefixesFor, type Projection } from '../core/types.ts';
 import { applyInTransaction, commitOrIsolate } from './apply.ts';
@@ -37,7 +38,12 @@ export interface RunnerOptions {
   /** Largest stretch of `$all` read to prove an idle projection may skip to the head. */
   idleScanEventsMax: number;
   onBatch?: (stats: RunnerStats, events: number, durationMs: number) => void;
+  /** Batches wait while it is closed (foreground work goes first); they grow meanwhile. */
+  gate?: BackgroundGate;
 }
+
+/** How often a batch held back by the gate looks again. */
+const gatePollMs = 10;
 
 interface Cursor {
   position: bigint | null;
@@ -166,6 +172,10 @@ export class ProjectionRunner {
         await this.advanceWhenIdle(client, cursor);
         continue;
       }
+      // Waits in sleeps that stop() cuts short.
+      const gate = this.options.gate ?? ungated;
+      while (!gate.open() && !this.stopping) await this.sleep(gatePollMs);
+      if (this.stopping || !lease.alive) return;
       if (!(await this.commitBatch(client, cursor, batch))) return;
     }
   }

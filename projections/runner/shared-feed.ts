@@ -2,6 +2,7 @@ import type {
   SubscribeToAllOptions,
   SubscriptionMessage,
 } from '../../infra/eventstore/event-store.ts';
+import type { BackgroundGate } from '../../infra/runtime/background-gate.ts';
 import type { ProjectionEventSource } from '../core/event-source.ts';
 
 export interface SharedFeedOptions {
@@ -11,6 +12,8 @@ export interface SharedFeedOptions {
   stallTimeoutMs: number;
   /** Filtered-out events a subscriber may pass before it is told the position. */
   checkpointIntervalEvents: number;
+  /** The read pauses while it is closed (foreground work goes first). */
+  gate?: BackgroundGate;
 }
 
 /** The shared read moved on without this subscriber (it held the others back): resubscribe. */
@@ -38,6 +41,13 @@ function positionOf(message: SubscriptionMessage): bigint | undefined {
 
 function isAfter(position: bigint, from: bigint | undefined): boolean {
   return from === undefined || position > from;
+}
+
+/** How often a paused read looks at the gate again. */
+const gatePollMs = 10;
+
+function pause(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }
 
 function signal(): { promise: Promise<void>; fire(): void } {
@@ -243,19 +253,19 @@ export class SharedFeed {
     this.wakeSubscribers();
   }
 
+  /**
+   * Reads `$all` into the log. While the gate is closed the subscription is closed too (a paused
+   * one would still be sent, received and decoded), and it resumes after the last position read.
+   */
   private async pump(): Promise<void> {
-    const source = this.upstream.subscribeToAll({
-      ...(this.start === undefined ? {} : { fromPosition: this.start }),
-      eventTypePrefixes: this.prefixes,
-      checkpointIntervalEvents: this.options.checkpointIntervalEvents,
-    });
+    let from = this.start;
     try {
-      for await (const message of source) {
-        if (this.finished) break;
-        this.log.push(message);
-        if (message.kind === 'caughtUp') this.caughtUp = true;
-        this.wakeSubscribers();
-        if (this.log.length >= this.options.bufferMessagesMax) await this.makeRoom();
+      for (;;) {
+        const { paused, last } = await this.readUpstream(from);
+        from = last;
+        if (!paused || this.finished) break;
+        // Looks again now and then, so that a feed its last subscriber left ends promptly.
+        while (this.options.gate?.open() === false && !this.finished) await pause(gatePollMs);
         if (this.finished) break;
       }
     } catch (error) {
@@ -264,5 +274,28 @@ export class SharedFeed {
       this.finished = true;
       this.wakeSubscribers();
     }
+  }
+
+  private async readUpstream(
+    from: bigint | undefined,
+  ): Promise<{ paused: boolean; last: bigint | undefined }> {
+    const source = this.upstream.subscribeToAll({
+      ...(from === undefined ? {} : { fromPosition: from }),
+      eventTypePrefixes: this.prefixes,
+      checkpointIntervalEvents: this.options.checkpointIntervalEvents,
+    });
+    const gate = this.options.gate;
+    let last = from;
+    for await (const message of source) {
+      if (this.finished) break;
+      this.log.push(message);
+      last = positionOf(message) ?? last;
+      if (message.kind === 'caughtUp') this.caughtUp = true;
+      this.wakeSubscribers();
+      if (this.log.length >= this.options.bufferMessagesMax) await this.makeRoom();
+      if (this.finished) break;
+      if (gate !== undefined && !gate.open()) return { paused: true, last };
+    }
+    return { paused: false, last };
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The service as `npm start` runs it (`scripts/start.ts` in its own process, with its embedded
- * PostgreSQL and event store), for scenarios that must measure the whole service: every
+ * The service as `npm start` runs it (the bundle `dist/start.js`, built from the sources first,
+ * in its own process with its embedded PostgreSQL and event store), for scenarios that must measure the whole service: every
  * middleware, the webhook processor and the projections compete for the same CPU as in
  * production. Its log goes to a file, as it would to a log collector, not through this process.
  */
@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFreePort } from '../../infra/postgres/embedded.ts';
+import { buildService, defaultOutDirectory } from '../build.ts';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -18,6 +19,15 @@ export interface ServiceProcess {
 }
 
 const startTimeoutMs = 120_000;
+const startScript = join(defaultOutDirectory, 'start.js');
+
+/** The node flags of `npm start` (package.json: `node <flags> dist/start.js`). */
+async function startFlagsOf(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+    scripts: { start: string };
+  };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
 const stopGraceMs = 20_000;
 
 function exited(child: ChildProcess): Promise<void> {
@@ -51,7 +61,9 @@ export async function startServiceProcess(
   const port = await findFreePort();
   const logPath = join(directory, 'service.log');
   const log = await open(logPath, 'w');
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'scripts/start.ts'], {
+  await buildService();
+  const flags = await startFlagsOf();
+  const child = spawn(process.execPath, [...flags, ...profiling, startScript], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logging/logger.ts';
+import { ForegroundFirst, type BackgroundGate } from '../../infra/runtime/background-gate.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import type { ProjectionEventSource } from '../../projections/core/event-source.ts';
 import { waitForPosition } from '../../projections/consistency/wait-for-position.ts';
@@ -96,5 +97,75 @@ describe('projections reading $all through one shared subscription', () => {
       );
       expect(verdict, projection.name).toMatchObject({ drift: false, inconclusive: null });
     }
+  });
+});
+
+/** Projections on the plain store, committing small batches quickly. */
+function startQuickly(gate?: BackgroundGate): RunningProjections {
+  return startProjections({
+    pool,
+    eventStore: store.eventStore,
+    logger: createLogger('silent'),
+    flushIntervalMs: 10,
+    lockPollMs: 200,
+    ...(gate ? { gate } : {}),
+  });
+}
+
+describe('projections giving way to the foreground', () => {
+  it('pause (closing the shared read) and resume from where they were: nothing skipped or twice', async () => {
+    await running?.stop();
+    subscriptions = 0;
+    await appendStreams(store.eventStore, generateLedger(41, 60));
+    // Pressed most of the time, in short pauses and slices, while events keep arriving.
+    let pressed = true;
+    const gate = new ForegroundFirst({ pressed: () => pressed, pauseMs: 40, sliceMs: 15 });
+    running = startProjections({
+      pool,
+      eventStore: counted(store.eventStore),
+      logger: createLogger('silent'),
+      batchSize: 20,
+      catchUpBatchSize: 50,
+      flushIntervalMs: 10,
+      lockPollMs: 200,
+      gate,
+    });
+    let last = 0n;
+    for (let round = 0; round < 8; round += 1) {
+      last = await appendStreams(store.eventStore, generateLedger(100 + round, 15));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    // The shared read was closed and reopened while paused (beyond the one first subscription).
+    expect(subscriptions).toBeGreaterThan(2);
+    pressed = false;
+    await running.waitForPosition(last, 30_000);
+    for (const projection of allProjections) {
+      const verdict = await verifyProjection(
+        { pool, eventStore: store.eventStore, projections: allProjections, batchSize: 500 },
+        projection,
+      );
+      expect(verdict, projection.name).toMatchObject({ drift: false, inconclusive: null });
+    }
+  });
+
+  it('hold every batch while closed, and apply them once open', async () => {
+    await running?.stop();
+    running = undefined;
+    const gate = new ForegroundFirst({ pressed: () => true, pauseMs: 60_000, sliceMs: 1 });
+    // First look closes the gate for a minute: nothing may be applied meanwhile.
+    expect(gate.open()).toBe(false);
+    const before = await pool.query<{ count: bigint }>(
+      'SELECT count(*)::bigint AS count FROM audit_log',
+    );
+    const appended = await appendStreams(store.eventStore, generateLedger(200, 10));
+    running = startQuickly(gate);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const during = await pool.query<{ count: bigint }>(
+      'SELECT count(*)::bigint AS count FROM audit_log',
+    );
+    expect(during.rows[0]?.count).toBe(before.rows[0]?.count);
+    await running.stop();
+    running = startQuickly();
+    await running.waitForPosition(appended, 30_000);
   });
 });

@@ -415,6 +415,8 @@ describe('security', () => {
         environment: {
           RATE_LIMIT_RPS: '1',
           RATE_LIMIT_BURST: '3',
+          WEBHOOK_RATE_LIMIT_RPS: '1',
+          WEBHOOK_RATE_LIMIT_BURST: '3',
           LOG_LEVEL: 'trace',
           WEBHOOK_SECRET_SIM: simSecret,
           WEBHOOK_SECRET_STRIPE: stripeSecret,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentState } from '../../domain/payment/state.ts';
+import { ForegroundFirst } from '../../infra/runtime/background-gate.ts';
 import { loadCallback } from '../../infra/webhooks/inbox-store.ts';
 import type { SimCallback } from '../../infra/webhooks/sim-mapper.ts';
 import {
@@ -57,7 +58,14 @@ describe('out-of-order convergence', () => {
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness();
-    harness.startProcessor({ attemptsMax: 12, baseDelayMs: 50, delayMaxMs: 500 });
+    // Giving way to a foreground pressed half the time: the processor keeps closing its
+    // subscription and resuming it, which must neither skip nor repeat a callback.
+    const gate = new ForegroundFirst({
+      pressed: () => Math.floor(Date.now() / 70) % 2 === 0,
+      pauseMs: 40,
+      sliceMs: 20,
+    });
+    harness.startProcessor({ attemptsMax: 12, baseDelayMs: 50, delayMaxMs: 500 }, gate);
   });
   afterAll(async () => {
     await harness?.stop();

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { createApp } from '../../api/app.ts';
-import { createWebhookRouter } from '../../api/webhooks/router.ts';
+import { createApp, requestListener } from '../../api/app.ts';
+import { createWebhookHandler } from '../../api/webhooks/handler.ts';
 import { signatureHeader } from '../../api/webhooks/signature.ts';
 import { createLogger } from '../../infra/logging/logger.ts';
+import type { BackgroundGate } from '../../infra/runtime/background-gate.ts';
 import { PaymentService, type Caller } from '../../infra/write/payment-service.ts';
 import { startWebhookProcessor, type WebhookProcessor } from '../../infra/webhooks/processor.ts';
 import type { RetryPolicy } from '../../infra/webhooks/retry-policy.ts';
@@ -26,7 +27,7 @@ export interface Harness {
   paymentService: PaymentService;
   url: string;
   registry: Registry;
-  startProcessor(retryPolicy?: RetryPolicy): WebhookProcessor;
+  startProcessor(retryPolicy?: RetryPolicy, gate?: BackgroundGate): WebhookProcessor;
   stop(): Promise<void>;
 }
 
@@ -44,14 +45,14 @@ export async function startHarness(): Promise<Harness> {
     ['sim', [simSecret]],
     ['stripe', [stripeNewSecret, stripeOldSecret]],
   ]);
-  const router = createWebhookRouter({ eventStore: store.eventStore, secrets, logger, registry });
-  const app = createApp({
+  const webhooks = createWebhookHandler({
+    eventStore: store.eventStore,
+    secrets,
     logger,
-    metrics: registry,
-    dependencies: [],
-    routersWithOwnLog: [{ path: '/webhooks', router }],
+    registry,
   });
-  const server = createServer(app);
+  const app = createApp({ logger, metrics: registry, dependencies: [] });
+  const server = createServer(requestListener(app, [webhooks]));
   const port = await listen(server);
   const processors: WebhookProcessor[] = [];
   return {
@@ -59,8 +60,9 @@ export async function startHarness(): Promise<Harness> {
     paymentService,
     url: `http://127.0.0.1:${port}`,
     registry,
-    startProcessor(retryPolicy = testRetryPolicy) {
+    startProcessor(retryPolicy = testRetryPolicy, gate) {
       const processor = startWebhookProcessor({
+        ...(gate ? { gate } : {}),
         eventStore: store.eventStore,
         paymentService,
         logger,
