@@ -16,10 +16,14 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const defaultOutDirectory = join(projectRoot, 'dist');
 
-/** dist/<name>.js for each: the API (which runs the event store as its child) and the store. */
+/**
+ * dist/<name>.js for each: the API (which runs the event store as its child), the store, and
+ * the webhook intake's thread (the API starts it; see api/webhooks/intake-threads.ts).
+ */
 const entryPoints = {
   start: join(projectRoot, 'scripts', 'start.ts'),
   esdb: join(projectRoot, 'scripts', 'esdb.ts'),
+  'webhook-intake-worker': join(projectRoot, 'api', 'webhooks', 'intake-worker.ts'),
 };
 
 /**

@@ -2,11 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assignRequestId } from '../app.ts';
 import { declaredLengthRefusal } from '../body-limit.ts';
 import { TokenBuckets } from '../rate-limit.ts';
-import { WebhookIntake, type IntakeOptions, type IntakeResponse } from './intake.ts';
+import type { Registry } from 'prom-client';
+import {
+  WebhookIntake,
+  configuredProvider,
+  signatureHeaderOf,
+  type IntakeOptions,
+  type IntakeReceiver,
+  type IntakeResponse,
+} from './intake.ts';
 import type { IntakeGauge } from '../../infra/webhooks/intake-gauge.ts';
+import { webhookMetrics } from '../../infra/webhooks/metrics.ts';
 import { readRawBody } from './raw-body.ts';
 
 export interface WebhookHandlerOptions extends IntakeOptions {
+  /** Where callbacks are verified and stored; default a `WebhookIntake` on this thread. */
+  receiver?: IntakeReceiver;
+  registry?: Registry;
   /** Largest body accepted: refused with 413 by its Content-Length, or once read past it. */
   bodyLimitBytes?: number;
   /** Token bucket per provider; absent or 0 per second = not limited here. */
@@ -62,7 +74,8 @@ function send(response: ServerResponse, { status, body }: IntakeResponse): void 
  * refusals at warn, failures to store at error.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const intake = new WebhookIntake(options);
+  const intake = options.receiver ?? new WebhookIntake(options);
+  const metrics = webhookMetrics(options.registry);
   const bytesMax = options.bodyLimitBytes ?? defaultBodyLimitBytes;
   const { logger, gauge } = options;
   const buckets =
@@ -80,6 +93,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     result: IntakeResponse,
   ) => {
     send(response, result);
+    if (result.outcome !== undefined) {
+      metrics.received.inc({ provider: context.provider, result: result.outcome });
+    }
     const line = { ...context, status: result.status, ...result.body };
     if (result.status < 300) logger.debug(line, 'webhook accepted');
     else if (result.status < 500) logger.warn(line, 'webhook refused');
@@ -118,7 +134,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       });
       return;
     }
-    const provider = intake.provider(context.provider);
+    const provider = configuredProvider(options.secrets, context.provider);
     if (provider === undefined) {
       request.resume();
       answer(context, response, {
@@ -137,7 +153,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     const result = await intake.receive({
       provider,
-      signature: singleHeader(request.headers[intake.signatureHeader(provider)]),
+      signature: singleHeader(request.headers[signatureHeaderOf(provider)]),
       rawBody: raw.body,
       requestId: context.requestId,
     });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Registry } from 'prom-client';
 import {
   EventStoreUnavailableError,
   StreamConflictError,
@@ -9,7 +8,6 @@ import type { Logger } from '../../infra/logging/logger.ts';
 import { appendReceived } from '../../infra/webhooks/inbox-store.ts';
 import { isKnownProvider, type ProviderName } from '../../infra/webhooks/inbox-stream.ts';
 import { PROVIDER_MAPPERS } from '../../infra/webhooks/mappers.ts';
-import { webhookMetrics, type WebhookMetrics } from '../../infra/webhooks/metrics.ts';
 import { verifySignature } from './signature.ts';
 
 export interface IntakeOptions {
@@ -17,7 +15,6 @@ export interface IntakeOptions {
   /** `config.webhookSecrets`: provider → active secrets (several during a rotation). */
   secrets: ReadonlyMap<string, readonly string[]>;
   logger: Logger;
-  registry?: Registry;
   /** Accepted clock skew either way between the provider's timestamp and ours. */
   toleranceSeconds?: number;
   nowMs?: () => number;
@@ -30,34 +27,44 @@ export interface IntakeRequest {
   requestId: string | undefined;
 }
 
+/** What became of a callback at the intake (the `result` label of the received counter). */
+export type IntakeOutcome =
+  'accepted' | 'duplicate' | 'rejected_signature' | 'rejected_payload' | 'store_failed';
+
 export interface IntakeResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Set once the provider is known and the callback was judged. */
+  outcome?: IntakeOutcome;
+}
+
+/** What the HTTP edge hands over: `WebhookIntake` in this thread, or `IntakeThreads`. */
+export interface IntakeReceiver {
+  receive(request: IntakeRequest): Promise<IntakeResponse>;
+}
+
+/** The provider when it is known and has a secret configured; else the route is a 404. */
+export function configuredProvider(
+  secrets: ReadonlyMap<string, readonly string[]>,
+  name: string,
+): ProviderName | undefined {
+  if (!isKnownProvider(name)) return undefined;
+  const configured = secrets.get(name);
+  return configured !== undefined && configured.length > 0 ? name : undefined;
+}
+
+export function signatureHeaderOf(provider: ProviderName): string {
+  return PROVIDER_MAPPERS[provider].signatureHeader;
 }
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** The intake without HTTP: verify, parse the envelope, store durably, answer. */
-export class WebhookIntake {
-  private readonly metrics: WebhookMetrics;
-
-  constructor(private readonly options: IntakeOptions) {
-    this.metrics = webhookMetrics(options.registry);
-  }
-
-  /** The provider when it is known and has a secret configured; else the route is a 404. */
-  provider(name: string): ProviderName | undefined {
-    if (!isKnownProvider(name)) return undefined;
-    const secrets = this.options.secrets.get(name);
-    return secrets !== undefined && secrets.length > 0 ? name : undefined;
-  }
-
-  signatureHeader(provider: ProviderName): string {
-    return PROVIDER_MAPPERS[provider].signatureHeader;
-  }
+export class WebhookIntake implements IntakeReceiver {
+  constructor(private readonly options: IntakeOptions) {}
 
   async receive(request: IntakeRequest): Promise<IntakeResponse> {
-    const provider = this.provider(request.provider);
+    const provider = configuredProvider(this.options.secrets, request.provider);
     if (provider === undefined) {
       return {
         status: 404,
@@ -71,15 +78,17 @@ export class WebhookIntake {
       nowSeconds: Math.floor(nowMs / 1000),
     });
     if (!verdict.ok) {
-      this.metrics.received.inc({ provider, result: 'rejected_signature' });
-      return { status: 400, body: { error: 'INVALID_SIGNATURE', reason: verdict.reason } };
+      return {
+        status: 400,
+        body: { error: 'INVALID_SIGNATURE', reason: verdict.reason },
+        outcome: 'rejected_signature',
+      };
     }
     return this.store(provider, request, nowMs);
   }
 
-  private invalid(provider: ProviderName, reason: string): IntakeResponse {
-    this.metrics.received.inc({ provider, result: 'rejected_payload' });
-    return { status: 400, body: { error: 'INVALID_PAYLOAD', reason } };
+  private invalid(reason: string): IntakeResponse {
+    return { status: 400, body: { error: 'INVALID_PAYLOAD', reason }, outcome: 'rejected_payload' };
   }
 
   private async store(
@@ -92,10 +101,10 @@ export class WebhookIntake {
     try {
       parsed = JSON.parse(payload);
     } catch {
-      return this.invalid(provider, 'the body is not JSON');
+      return this.invalid('the body is not JSON');
     }
     const envelope = PROVIDER_MAPPERS[provider].envelope(parsed);
-    if (!envelope.ok) return this.invalid(provider, envelope.reason);
+    if (!envelope.ok) return this.invalid(envelope.reason);
     const { providerEventId, eventType, paymentId } = envelope;
     const received = {
       type: 'WebhookReceived' as const,
@@ -120,8 +129,7 @@ export class WebhookIntake {
     } catch (error) {
       return this.storeFailure(provider, providerEventId, error);
     }
-    this.metrics.received.inc({ provider, result: 'accepted' });
-    return { status: 202, body: { status: 'accepted', providerEventId } };
+    return { status: 202, body: { status: 'accepted', providerEventId }, outcome: 'accepted' };
   }
 
   private storeFailure(
@@ -131,16 +139,15 @@ export class WebhookIntake {
   ): IntakeResponse {
     if (error instanceof StreamConflictError) {
       // Already in the inbox: acknowledge, so that the provider stops redelivering.
-      this.metrics.received.inc({ provider, result: 'duplicate' });
-      return { status: 200, body: { status: 'duplicate', providerEventId } };
+      return { status: 200, body: { status: 'duplicate', providerEventId }, outcome: 'duplicate' };
     }
-    this.metrics.received.inc({ provider, result: 'store_failed' });
     this.options.logger.error({ err: error, provider, providerEventId }, 'webhook not stored');
     // Not acknowledged: the provider delivers it again later.
     const unavailable = error instanceof EventStoreUnavailableError;
     return {
       status: unavailable ? 503 : 500,
       body: { error: unavailable ? 'UNAVAILABLE' : 'INTERNAL', message: 'not stored; retry later' },
+      outcome: 'store_failed',
     };
   }
 }

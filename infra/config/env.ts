@@ -51,6 +51,8 @@ const environmentSchema = z.object({
   // bucket, so its default sits far above the intake's measured capacity.
   WEBHOOK_RATE_LIMIT_RPS: nonNegativeInteger('WEBHOOK_RATE_LIMIT_RPS').default(10_000),
   WEBHOOK_RATE_LIMIT_BURST: nonNegativeInteger('WEBHOOK_RATE_LIMIT_BURST').default(20_000),
+  // Threads verifying and storing callbacks beside the main one; 0 = on the main thread.
+  WEBHOOK_INTAKE_THREADS: z.coerce.number().int().min(0).max(8).default(1),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'], { message: 'must be true or false' })

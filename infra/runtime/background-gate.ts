@@ -27,6 +27,12 @@ export interface ForegroundFirstOptions {
    * each resumption costs a catch-up read of what arrived meanwhile, so rarer is cheaper).
    */
   pauseMs?: number;
+  /**
+   * While the pressure lasts, each further pause doubles, up to this (default 7.6 s): a burst
+   * that outlasts the first pause is a storm, and every resumption costs the catch-up reads of
+   * what arrived meanwhile.
+   */
+  pauseMaxMs?: number;
   /** Then background work runs this long (default 100 ms): slowed, never starved. */
   sliceMs?: number;
   /** How often a waiting `turn()` looks again. */
@@ -39,14 +45,18 @@ function sleep(milliseconds: number): Promise<void> {
 }
 
 /**
- * While the foreground is pressed, background work alternates: closed for `pauseMs`, open for
- * `sliceMs`. So a burst of foreground work gets (nearly) all the CPU, background work still
- * moves at a bounded fraction of its speed (`sliceMs / (pauseMs + sliceMs)` of the time at
- * least), and all of it runs at full speed again as soon as the pressure ends.
+ * While the foreground is pressed, background work alternates: closed for a pause (`pauseMs`,
+ * doubling while the pressure lasts, up to `pauseMaxMs`), open for `sliceMs`. So a burst of
+ * foreground work gets (nearly) all the CPU, background work still moves (open at least
+ * `sliceMs / (pauseMaxMs + sliceMs)` of the time), and all of it runs at full speed again as
+ * soon as the pressure ends.
  */
 export class ForegroundFirst implements BackgroundGate {
   private readonly pauseMs: number;
+  private readonly pauseMaxMs: number;
   private readonly sliceMs: number;
+  /** The pause now due: `pauseMs` after a release of the pressure, doubling while it lasts. */
+  private currentPauseMs: number;
   private readonly pollMs: number;
   private readonly nowMs: () => number;
   private closedSinceMs: number | undefined;
@@ -54,6 +64,8 @@ export class ForegroundFirst implements BackgroundGate {
 
   constructor(private readonly options: ForegroundFirstOptions) {
     this.pauseMs = options.pauseMs ?? 1_900;
+    this.pauseMaxMs = Math.max(this.pauseMs, options.pauseMaxMs ?? 7_600);
+    this.currentPauseMs = this.pauseMs;
     this.sliceMs = options.sliceMs ?? 100;
     this.pollMs = options.pollMs ?? 10;
     this.nowMs = options.nowMs ?? Date.now;
@@ -66,6 +78,7 @@ export class ForegroundFirst implements BackgroundGate {
   open(): boolean {
     if (!this.options.pressed()) {
       this.closedSinceMs = undefined;
+      this.currentPauseMs = this.pauseMs;
       return true;
     }
     const now = this.nowMs();
@@ -74,8 +87,9 @@ export class ForegroundFirst implements BackgroundGate {
       this.closedSinceMs = now;
       return false;
     }
-    if (now - this.closedSinceMs < this.pauseMs) return false;
+    if (now - this.closedSinceMs < this.currentPauseMs) return false;
     this.closedSinceMs = undefined;
+    this.currentPauseMs = Math.min(this.pauseMaxMs, this.currentPauseMs * 2);
     this.sliceEndsAtMs = now + this.sliceMs;
     return true;
   }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ForegroundFirst, ungated } from './background-gate.ts';
 
-function gateAt(pressed: { value: boolean }, clock: { now: number }) {
+function gateAt(pressed: { value: boolean }, clock: { now: number }, pauseMaxMs = 900) {
   return new ForegroundFirst({
     pressed: () => pressed.value,
     pauseMs: 900,
+    pauseMaxMs,
     sliceMs: 100,
     pollMs: 1,
     nowMs: () => clock.now,
@@ -32,6 +33,25 @@ describe('ForegroundFirst', () => {
     expect(timeline.slice(0, 9).every((open) => !open)).toBe(true);
     expect(timeline[9]).toBe(true);
     expect(gate.contended).toBe(true);
+  });
+
+  it('doubles the pause while the pressure lasts, up to its maximum, and starts over after', () => {
+    const pressed = { value: true };
+    const clock = { now: 0 };
+    const gate = gateAt(pressed, clock, 3_000);
+    const opened: number[] = [];
+    for (let step = 0; step < 120; step += 1) {
+      if (gate.open()) opened.push(clock.now);
+      clock.now += 100;
+    }
+    // Pauses of 0.9, 1.8, 3.0, 3.0 s, each followed by one look in a 100 ms slice.
+    expect(opened).toEqual([900, 2_800, 5_900, 9_000]);
+    pressed.value = false;
+    expect(gate.open()).toBe(true);
+    pressed.value = true;
+    const restart = clock.now;
+    while (!gate.open()) clock.now += 100;
+    expect(clock.now - restart).toBe(900);
   });
 
   it('opens at once when the pressure ends, and starts a fresh pause when it returns', () => {

@@ -13,6 +13,7 @@ import { startProjections, type RunningProjections } from '../../projections/sta
 import { startExpiryScheduler } from '../write/expiry-scheduler.ts';
 import { PaymentService } from '../write/payment-service.ts';
 import { createWebhookHandler } from '../../api/webhooks/handler.ts';
+import { IntakeThreads } from '../../api/webhooks/intake-threads.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { IntakeGauge } from '../webhooks/intake-gauge.ts';
 import { ForegroundFirst } from './background-gate.ts';
@@ -199,7 +200,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { path: '/graphql', router: graphqlRouter },
       ],
     });
+    const intakeThreads =
+      config.WEBHOOK_INTAKE_THREADS > 0
+        ? new IntakeThreads({
+            threads: config.WEBHOOK_INTAKE_THREADS,
+            eventStoreConnectionString,
+            secrets: config.webhookSecrets,
+            logger: logger.child({ component: 'webhook-intake' }),
+            logLevel: config.LOG_LEVEL,
+          })
+        : undefined;
+    if (intakeThreads)
+      stoppers.push({ name: 'webhook-intake-threads', stop: () => intakeThreads.close() });
     const webhooks = createWebhookHandler({
+      ...(intakeThreads ? { receiver: intakeThreads } : {}),
       eventStore,
       secrets: config.webhookSecrets,
       logger: logger.child({ component: 'webhook-intake' }),

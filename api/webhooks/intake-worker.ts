@@ -1,0 +1,43 @@
+/**
+ * An intake thread (see `IntakeThreads`): verifies, parses and stores the callbacks the HTTP edge
+ * hands it, through an event-store connection of its own, and answers each one by its id.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LevelWithSilent } from 'pino';
+import { EventStore } from '../../infra/eventstore/event-store.ts';
+import { createLogger } from '../../infra/logging/logger.ts';
+import { WebhookIntake } from './intake.ts';
+import type { IntakeThreadData, ToIntakeThread, FromIntakeThread } from './intake-threads.ts';
+
+const data = workerData as IntakeThreadData;
+const port = parentPort!;
+const eventStore = EventStore.connect(data.eventStoreConnectionString);
+const intake = new WebhookIntake({
+  eventStore,
+  secrets: new Map(data.secrets),
+  logger: createLogger(data.logLevel as LevelWithSilent).child({ component: 'webhook-intake' }),
+  ...(data.toleranceSeconds === undefined ? {} : { toleranceSeconds: data.toleranceSeconds }),
+});
+
+port.on('message', (message: ToIntakeThread) => {
+  if (message.kind === 'close') {
+    void eventStore.close().finally(() => port.close());
+    return;
+  }
+  const { id, request } = message;
+  intake
+    .receive({ ...request, rawBody: Buffer.from(request.rawBody) })
+    .then(
+      (response): FromIntakeThread => ({ id, response }),
+      (error: unknown): FromIntakeThread => ({
+        id,
+        response: {
+          status: 500,
+          body: { error: 'INTERNAL', message: 'not stored; retry later' },
+          outcome: 'store_failed',
+        },
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    )
+    .then((answer) => port.postMessage(answer));
+});
