@@ -42,7 +42,6 @@ const concurrency = 64;
 const floorPerSecond = 2_000;
 const amount = 2_500n;
 const readModelPollMs = 10;
-const burstPollMs = 250;
 // prettier-ignore
 const caller: Caller = {
   tenantId: 'bench', actor: 'bench', source: 'system', correlationId: 'bench', causationId: 'bench',
@@ -215,15 +214,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
   const cpuBefore = await cpuSecondsOf(context.servicePid);
   const ownBefore = process.cpuUsage();
   const started = performance.now();
-  // Every 250 ms while the burst is being sent (a 1,000-row query every 20 ms would take CPU
-  // from the service it measures, on the same two cores), every 20 ms once it is acknowledged.
-  let sending = true;
-  const watching = watchReadModel(
-    context.pool,
-    workload.expectations,
-    () => (sending ? burstPollMs : readModelPollMs * 2),
-    300_000,
-  );
+  const watching = watchReadModel(context.pool, workload.expectations, 20, 300_000);
   await pooled(signed, concurrency, async (callback, index) => {
     const begin = performance.now();
     await send(callback);
@@ -232,7 +223,6 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
     ackLatenciesMs.push(acked - begin);
   });
   const intakePerSecond = workload.callbacks.length / ((performance.now() - started) / 1000);
-  sending = false;
   const ackCpu = await cpuSecondsOf(context.servicePid);
   const ownCpu = process.cpuUsage(ownBefore);
   const seenAtMs = await watching;
@@ -297,12 +287,7 @@ async function steady(
   await waitForQuiet(context.servicePid, 120_000);
   const stopRss = rssSampler(context.servicePid);
   const send = deliverer(poster(context.url, concurrency * 4));
-  const watching = watchReadModel(
-    context.pool,
-    workload.expectations,
-    () => readModelPollMs,
-    300_000,
-  );
+  const watching = watchReadModel(context.pool, workload.expectations, readModelPollMs, 300_000);
   // Signed as they are sent: an open-loop minute outlasts no tolerance, but stays honest.
   const sent = await sendAtRate(workload.callbacks, ratePerSecond, concurrency * 4, (callback) =>
     send(signAll([callback])[0]!),
