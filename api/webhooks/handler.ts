@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import {
   WebhookIntake,
   configuredProvider,
+  notStored,
   signatureHeaderOf,
   type IntakeOptions,
   type IntakeReceiver,
@@ -177,10 +178,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           response.destroy();
           return;
         }
-        answer(context, response, {
-          status: 500,
-          body: { error: 'INTERNAL', message: 'not stored; retry later' },
-        });
+        answer(context, response, notStored(500));
       });
     },
   };

@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../infra/logging/logger.ts';
-import type { IntakeReceiver, IntakeRequest, IntakeResponse } from './intake.ts';
+import {
+  notStored,
+  type IntakeReceiver,
+  type IntakeRequest,
+  type IntakeResponse,
+} from './intake.ts';
 
 export interface IntakeThreadData {
   eventStoreConnectionString: string;
@@ -70,11 +75,7 @@ function workerModule(): WorkerModule {
   return { source: file, eval: false };
 }
 
-const unavailable: IntakeResponse = {
-  status: 503,
-  body: { error: 'UNAVAILABLE', message: 'not stored; retry later' },
-  outcome: 'store_failed',
-};
+const unavailable = notStored(503);
 
 interface Thread {
   worker: Worker;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LevelWithSilent } from 'pino';
 import { EventStore } from '../../infra/eventstore/event-store.ts';
 import { createLogger } from '../../infra/logging/logger.ts';
-import { WebhookIntake } from './intake.ts';
+import { WebhookIntake, notStored } from './intake.ts';
 import type { IntakeThreadData, ToIntakeThread, FromIntakeThread } from './intake-threads.ts';
 
 const data = workerData as IntakeThreadData;
@@ -31,11 +31,7 @@ port.on('message', (message: ToIntakeThread) => {
       (response): FromIntakeThread => ({ id, response }),
       (error: unknown): FromIntakeThread => ({
         id,
-        response: {
-          status: 500,
-          body: { error: 'INTERNAL', message: 'not stored; retry later' },
-          outcome: 'store_failed',
-        },
+        response: notStored(500),
         error: error instanceof Error ? error.message : String(error),
       }),
     )

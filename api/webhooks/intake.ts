@@ -38,6 +38,21 @@ export interface IntakeResponse {
   outcome?: IntakeOutcome;
 }
 
+/**
+ * A callback not stored, so not acknowledged: the provider delivers it again later. 503 when the
+ * event store is unavailable, 500 for anything else.
+ */
+export function notStored(status: 500 | 503): IntakeResponse {
+  return {
+    status,
+    body: {
+      error: status === 503 ? 'UNAVAILABLE' : 'INTERNAL',
+      message: 'not stored; retry later',
+    },
+    outcome: 'store_failed',
+  };
+}
+
 /** What the HTTP edge hands over: `WebhookIntake` in this thread, or `IntakeThreads`. */
 export interface IntakeReceiver {
   receive(request: IntakeRequest): Promise<IntakeResponse>;
@@ -142,12 +157,6 @@ export class WebhookIntake implements IntakeReceiver {
       return { status: 200, body: { status: 'duplicate', providerEventId }, outcome: 'duplicate' };
     }
     this.options.logger.error({ err: error, provider, providerEventId }, 'webhook not stored');
-    // Not acknowledged: the provider delivers it again later.
-    const unavailable = error instanceof EventStoreUnavailableError;
-    return {
-      status: unavailable ? 503 : 500,
-      body: { error: unavailable ? 'UNAVAILABLE' : 'INTERNAL', message: 'not stored; retry later' },
-      outcome: 'store_failed',
-    };
+    return notStored(error instanceof EventStoreUnavailableError ? 503 : 500);
   }
 }

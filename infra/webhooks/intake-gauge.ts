@@ -1,7 +1,8 @@
 /**
- * Callbacks the intake is receiving right now. The processor reads it to give way: while many
- * acknowledgements are waiting, each processing step would delay them (both share one event
- * loop and one event-store connection), and a provider that waits too long redelivers.
+ * Callbacks the intake is receiving right now. The service's background gate (ForegroundFirst)
+ * reads it: while many acknowledgements are waiting, the projections and the processor give way,
+ * since their work would delay them (they share the cores and the main event loop) and a
+ * provider that waits too long redelivers.
  */
 export class IntakeGauge {
   private count = 0;

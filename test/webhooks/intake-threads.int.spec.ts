@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntakeThreads } from '../../api/webhooks/intake-threads.ts';
 import { signatureHeader } from '../../api/webhooks/signature.ts';
@@ -63,6 +64,24 @@ describe('the intake on threads of its own', () => {
     const answer = await threads.receive(request(id, 'another-secret-0123456789'));
     expect(answer).toMatchObject({ status: 400, outcome: 'rejected_signature' });
     expect(await loadCallback(store.eventStore, 'sim', id)).toBeUndefined();
+  });
+
+  it('answers 503 for what a dying thread held, and replaces the thread', async () => {
+    // A crash from outside: the threads are private, reached here as a test only may.
+    const { threads: running } = threads as unknown as { threads: { worker: Worker }[] };
+    const id = `evt_threads_crash_${Date.now()}`;
+    const inFlight = Promise.all([
+      threads.receive(request(`${id}_a`)),
+      threads.receive(request(`${id}_b`)),
+    ]);
+    await Promise.all(running.map((thread) => thread.worker.terminate()));
+    for (const answer of await inFlight) expect([202, 503]).toContain(answer.status);
+    let answer = await threads.receive(request(`${id}_after`));
+    for (let attempt = 0; answer.status !== 202 && attempt < 100; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await threads.receive(request(`${id}_after`));
+    }
+    expect(answer).toMatchObject({ status: 202, outcome: 'accepted' });
   });
 
   it('answers 503 once closed (the provider delivers again)', async () => {
