@@ -150,7 +150,9 @@ async function rawAppends(store: EventStore, callbacks: readonly SimCallback[]) 
 const noopServerSource = `
 const server = require('node:http').createServer((incoming, response) => {
   incoming.resume();
-  incoming.on('end', () => response.writeHead(202, { 'content-type': 'application/json' }).end('{}'));
+  incoming.on('end', () => response
+    .writeHead(202, { 'content-type': 'application/json', 'content-length': '2' })
+    .end('{}'));
 });
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
 
