@@ -19,7 +19,12 @@ import {
   confirmationResponse,
   streamNotFoundResponse,
 } from './read-messages.ts';
-import { cancellationSignal, drained, writeWithBackpressure } from './server-stream-writer.ts';
+import {
+  callEnded,
+  cancellationSignal,
+  drained,
+  writeWithBackpressure,
+} from './server-stream-writer.ts';
 import { encodeReadEventResponse } from './wire/read-event-encoder.ts';
 
 /** Events go out as pre-encoded Buffers; the rare other responses as generated messages. */
@@ -42,7 +47,7 @@ export function readHandler(store: EventStore, nowMs: () => number): (call: Read
             : toRpcError(error),
         );
       })
-      .finally(() => cancellation.abort());
+      .finally(() => cancellation.abort(callEnded));
   };
 }
 

@@ -34,13 +34,22 @@ export function drained(
   });
 }
 
-/** An AbortSignal that fires when the client cancels or the connection goes away. */
+/**
+ * The reason every call's signal carries. `abort()` without one builds a DOMException with its
+ * stack for each call: a sizeable share of a short read's cost. Nothing reads the reason.
+ */
+export const callEnded = Object.freeze({ name: 'CallEnded' });
+
+/**
+ * An AbortSignal that fires when the client cancels or the connection goes away; abort the
+ * controller with `callEnded` when the call is over.
+ */
 export function cancellationSignal(call: {
   on(event: 'cancelled', listener: () => void): unknown;
   cancelled: boolean;
 }): AbortController {
   const controller = new AbortController();
-  if (call.cancelled) controller.abort();
-  call.on('cancelled', () => controller.abort());
+  if (call.cancelled) controller.abort(callEnded);
+  call.on('cancelled', () => controller.abort(callEnded));
   return controller;
 }
