@@ -19,12 +19,7 @@ import {
   confirmationResponse,
   streamNotFoundResponse,
 } from './read-messages.ts';
-import {
-  callEnded,
-  cancellationSignal,
-  drained,
-  writeWithBackpressure,
-} from './server-stream-writer.ts';
+import { cancellationSignal, drained, writeWithBackpressure } from './server-stream-writer.ts';
 import { encodeReadEventResponse } from './wire/read-event-encoder.ts';
 
 /** Events go out as pre-encoded Buffers; the rare other responses as generated messages. */
@@ -47,7 +42,7 @@ export function readHandler(store: EventStore, nowMs: () => number): (call: Read
             : toRpcError(error),
         );
       })
-      .finally(() => cancellation.abort(callEnded));
+      .finally(() => cancellation.end());
   };
 }
 

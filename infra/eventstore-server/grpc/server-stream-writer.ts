@@ -35,21 +35,26 @@ export function drained(
 }
 
 /**
- * The reason every call's signal carries. `abort()` without one builds a DOMException with its
- * stack for each call: a sizeable share of a short read's cost. Nothing reads the reason.
+ * The one reason every call's signal is aborted with. `abort()` without one builds a
+ * DOMException with its stack for each call: a sizeable share of a short read's cost. Nothing
+ * reads the reason.
  */
-export const callEnded = Object.freeze({ name: 'CallEnded' });
+const callEnded = Object.freeze({ name: 'CallEnded' });
 
-/**
- * An AbortSignal that fires when the client cancels or the connection goes away; abort the
- * controller with `callEnded` when the call is over.
- */
+export interface CallCancellation {
+  /** Fires when the client cancels, the connection goes away, or `end()` is called. */
+  readonly signal: AbortSignal;
+  /** The call is over: stop whatever still listens to `signal`. */
+  end(): void;
+}
+
 export function cancellationSignal(call: {
   on(event: 'cancelled', listener: () => void): unknown;
   cancelled: boolean;
-}): AbortController {
+}): CallCancellation {
   const controller = new AbortController();
-  if (call.cancelled) controller.abort(callEnded);
-  call.on('cancelled', () => controller.abort(callEnded));
-  return controller;
+  const end = () => controller.abort(callEnded);
+  if (call.cancelled) end();
+  call.on('cancelled', end);
+  return { signal: controller.signal, end };
 }
