@@ -18,7 +18,7 @@ import { EventStore } from '../../infra/eventstore/event-store.ts';
 import { apiNodeFlags } from '../../infra/runtime/node-flags.ts';
 import { buildService, defaultOutDirectory } from '../build.ts';
 import { markdownTable, summarizeLatencies, type BenchRow } from './bench-row.ts';
-import { samplePeakServiceMemory, type ServiceMemory } from './process-memory.ts';
+import { memoryNote, samplePeakServiceMemory } from './process-memory.ts';
 
 const apiKey = 'bench-key-0123456789abcdef';
 
@@ -138,18 +138,6 @@ async function timed(count: number, concurrency: number, work: () => Promise<unk
     }),
   );
   return { throughput: count / ((performance.now() - started) / 1000), ...summarizeLatencies(durations) };
-}
-
-/** Which processes the peak RSS counts, and PostgreSQL's own figure beside it. */
-function memoryNote(memory: ServiceMemory | undefined): string {
-  if (!memory) return 'memory not sampled';
-  const mib = (value: number) => Math.round(value);
-  const other = memory.byRole.other > 0 ? ` + other ${mib(memory.byRole.other)}` : '';
-  return (
-    `RSS = API ${mib(memory.byRole.api)} + event store ${mib(memory.byRole.eventstore)}${other} MiB; ` +
-    `PostgreSQL apart: ${memory.postgresProcesses} processes, RSS ${mib(memory.postgresRssMiB)}, ` +
-    `PSS ${mib(memory.postgresPssMiB)} MiB`
-  );
 }
 
 export async function runGraphqlBench(options: { quick: boolean }): Promise<BenchRow[]> {

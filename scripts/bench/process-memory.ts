@@ -52,10 +52,17 @@ async function roleOf(pid: number, rootPid: number, parentRole: ProcessRole): Pr
   return 'other';
 }
 
-async function measure(pid: number, role: ProcessRole): Promise<ProcessMemory | undefined> {
+async function measure(
+  pid: number,
+  role: ProcessRole,
+  withPss: boolean,
+): Promise<ProcessMemory | undefined> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
   if (status === undefined) return undefined; // exited meanwhile
-  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  // The kernel walks every page table of a process for its PSS: dear, so only when asked for.
+  const rollup = withPss
+    ? await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '')
+    : '';
   return {
     pid,
     role,
@@ -64,7 +71,8 @@ async function measure(pid: number, role: ProcessRole): Promise<ProcessMemory | 
   };
 }
 
-export async function serviceMemory(rootPid: number): Promise<ServiceMemory> {
+/** The service's memory now; PSS (`withPss`, costly for the kernel) or 0. */
+export async function serviceMemory(rootPid: number, withPss = true): Promise<ServiceMemory> {
   const pids = await descendants(rootPid);
   const roles = new Map<number, ProcessRole>();
   // descendants() lists parents before their children, so a parent's role is known first.
@@ -76,7 +84,7 @@ export async function serviceMemory(rootPid: number): Promise<ServiceMemory> {
     const parentRole = roles.get(await parentOf(pid)) ?? 'api';
     roles.set(pid, await roleOf(pid, rootPid, parentRole));
   }
-  const measured = (await Promise.all(pids.map((pid) => measure(pid, roles.get(pid)!)))).filter(
+  const measured = (await Promise.all(pids.map((pid) => measure(pid, roles.get(pid)!, withPss)))).filter(
     (entry): entry is ProcessMemory => entry !== undefined,
   );
   const byRole: Record<ProcessRole, number> = { api: 0, eventstore: 0, postgres: 0, other: 0 };
@@ -92,7 +100,11 @@ export async function serviceMemory(rootPid: number): Promise<ServiceMemory> {
   };
 }
 
-/** Samples serviceMemory every `intervalMs`; `stop()` returns the sample with the largest service RSS. */
+/**
+ * Samples the service's RSS every `intervalMs` (cheaply: no PSS, which would take CPU from what
+ * is measured); `stop()` returns the sample with the largest service RSS, with PostgreSQL's PSS
+ * read once, at the end.
+ */
 export function samplePeakServiceMemory(
   rootPid: number,
   intervalMs = 250,
@@ -101,7 +113,7 @@ export function samplePeakServiceMemory(
   let pending: Promise<void> = Promise.resolve();
   const sample = (): void => {
     pending = pending.then(async () => {
-      const current = await serviceMemory(rootPid);
+      const current = await serviceMemory(rootPid, false);
       if (peak === undefined || current.serviceRssMiB > peak.serviceRssMiB) peak = current;
     });
   };
@@ -112,7 +124,21 @@ export function samplePeakServiceMemory(
       clearInterval(timer);
       sample();
       await pending;
-      return peak;
+      if (peak === undefined) return undefined;
+      const last = await serviceMemory(rootPid, true);
+      return { ...peak, postgresPssMiB: last.postgresPssMiB };
     },
   };
+}
+
+/** Which processes the peak RSS counts, and PostgreSQL's own figure beside it. */
+export function memoryNote(memory: ServiceMemory | undefined): string {
+  if (!memory) return 'memory not sampled';
+  const mib = (value: number) => Math.round(value);
+  const other = memory.byRole.other > 0 ? ` + other ${mib(memory.byRole.other)}` : '';
+  return (
+    `RSS = API ${mib(memory.byRole.api)} + event store ${mib(memory.byRole.eventstore)}${other} MiB; ` +
+    `PostgreSQL apart: ${memory.postgresProcesses} processes, RSS ${mib(memory.postgresRssMiB)}, ` +
+    `PSS at the end ${mib(memory.postgresPssMiB)} MiB`
+  );
 }

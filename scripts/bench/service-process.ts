@@ -139,13 +139,3 @@ export async function waitForQuiet(pid: number, timeoutMs: number, windowMs = 50
   throw new Error(`the service did not go quiet within ${timeoutMs} ms`);
 }
 
-/** Resident set of a process and all its descendants (the embedded stores), in MiB. */
-export async function processTreeRssMiB(pid: number): Promise<number> {
-  const sizes = await Promise.all(
-    (await processTree(pid)).map(async (id) => {
-      const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    }),
-  );
-  return Math.round(sizes.reduce((sum, size) => sum + size, 0));
-}

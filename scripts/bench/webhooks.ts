@@ -22,9 +22,9 @@ import { createPool, type Pool } from '../../infra/postgres/pool.ts';
 import type { SimCallback } from '../../infra/webhooks/sim-mapper.ts';
 import { PaymentService, type Caller } from '../../infra/write/payment-service.ts';
 import { markdownTable, summarizeLatencies, type BenchRow } from './bench-row.ts';
+import { memoryNote, samplePeakServiceMemory } from './process-memory.ts';
 import {
   cpuSecondsOf,
-  processTreeRssMiB,
   startServiceProcess,
   waitForQuiet,
 } from './service-process.ts';
@@ -190,15 +190,16 @@ interface Context {
   servicePid: number;
 }
 
-function rssSampler(pid: number) {
-  let peak = 0;
-  const timer = setInterval(
-    () => void processTreeRssMiB(pid).then((mib) => (peak = Math.max(peak, mib))),
-    250,
-  );
-  return () => {
-    clearInterval(timer);
-    return peak;
+/**
+ * Peak memory of the service while `work` runs: the API and its event store in the RSS column,
+ * PostgreSQL (whose backends share their buffers: summed RSS counts them once per process)
+ * apart, with its PSS, in the note.
+ */
+function memorySampler(pid: number): () => Promise<{ peakRssMiB: number; note: string }> {
+  const sampler = samplePeakServiceMemory(pid);
+  return async () => {
+    const peak = await sampler.stop();
+    return { peakRssMiB: Math.round(peak?.serviceRssMiB ?? 0), note: memoryNote(peak) };
   };
 }
 
@@ -208,7 +209,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
   await waitForQuiet(context.servicePid, 120_000);
   const raw = await rawAppends(context.store, workload.callbacks);
   await waitForQuiet(context.servicePid, 60_000);
-  const stopRss = rssSampler(context.servicePid);
+  const stopMemory = memorySampler(context.servicePid);
   const send = deliverer(poster(context.url, concurrency));
   const ackedAtMs: number[] = [];
   const ackLatenciesMs: number[] = [];
@@ -229,7 +230,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
   const ownCpu = process.cpuUsage(ownBefore);
   const seenAtMs = await watching;
   const cpuAfter = await cpuSecondsOf(context.servicePid);
-  const peakRssMiB = stopRss();
+  const memory = await stopMemory();
   // CPU per callback, intake to read model: less sensitive than rates to the machine's other load.
   const perCallbackMs = (seconds: number) =>
     ((seconds * 1000) / workload.callbacks.length).toFixed(2);
@@ -243,7 +244,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
     `its stores ${perCallbackMs(cpuAfter.descendants - cpuBefore.descendants)} ms`;
   const drainedPerSecond = workload.callbacks.length / ((Math.max(...seenAtMs) - started) / 1000);
   const ceiling = await noopHttp(workload.callbacks.length);
-  const base = { operations: workload.callbacks.length, peakRssMiB };
+  const base = { operations: workload.callbacks.length, peakRssMiB: memory.peakRssMiB };
   const ack = summarizeLatencies(ackLatenciesMs);
   return [
     {
@@ -271,7 +272,7 @@ async function burst(context: Context, payments: number): Promise<BenchRow[]> {
     {
       scenario:
         'webhook burst: first send → read model shows every outcome (callbacks/s); ' +
-        `latency ack → read model; ${cpu}`,
+        `latency ack → read model; ${cpu}; peak ${memory.note}`,
       ...base,
       throughputPerSecond: drainedPerSecond,
       ...summarizeLatencies(lagsMs(ackedAtMs, seenAtMs)),
@@ -287,7 +288,7 @@ async function steady(
   const workload = await prepareWorkload(context.service, (ratePerSecond * durationSeconds) / 2);
   await waitForRows(context.pool, workload.expectations, 120_000);
   await waitForQuiet(context.servicePid, 120_000);
-  const stopRss = rssSampler(context.servicePid);
+  const stopMemory = memorySampler(context.servicePid);
   const send = deliverer(poster(context.url, concurrency * 4));
   const watching = watchReadModel(context.pool, workload.expectations, readModelPollMs, 300_000);
   // Signed as they are sent: an open-loop minute outlasts no tolerance, but stays honest.
@@ -296,6 +297,7 @@ async function steady(
   );
   const seenAtMs = await watching;
   const lags = summarizeLatencies(lagsMs(sent.ackedAtMs, seenAtMs));
+  const memory = await stopMemory();
   return {
     scenario:
       `webhook steady ${ratePerSecond.toLocaleString('en-US')}/s offered for ${durationSeconds} s ` +
@@ -305,7 +307,7 @@ async function steady(
     operations: workload.callbacks.length,
     throughputPerSecond: workload.callbacks.length / (sent.elapsedMs / 1000),
     ...lags,
-    peakRssMiB: stopRss(),
+    peakRssMiB: memory.peakRssMiB,
   };
 }
 
