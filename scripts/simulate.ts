@@ -3,10 +3,15 @@
  * them (with duplicates, reordering and forged ones), then checks that the ledger shows what the
  * provider said. Exit code 0 only when every payment matches and every forgery was refused.
  *
- *   npm run simulate -- --url http://127.0.0.1:4000 --api-key KEY --secret SECRET \
- *     --payments 1000 --duplicates 0.1 --reorder 0.2 --bad-signatures 0.01 [--seed N]
+ *   npm run simulate -- --url http://127.0.0.1:4000 --payments 1000 --duplicates 0.1 \
+ *     --reorder 0.2 --bad-signatures 0.01 [--seed N] [--api-key KEY] [--secret SECRET]
+ *
+ * Against `npm start` on its development defaults nothing else is needed: the API key and the
+ * `sim` secret are read from the files the service keeps under DATA_DIR (`--data-dir`).
  */
 import { parseArgs } from 'node:util';
+import { readDevelopmentKey } from '../api/auth/development-key.ts';
+import { readDevelopmentSimSecret } from '../infra/webhooks/development-secret.ts';
 import { signatureHeader } from '../api/webhooks/signature.ts';
 import type { SimCallback } from '../infra/webhooks/sim-mapper.ts';
 import {
@@ -49,7 +54,22 @@ function fraction(value: string | undefined, name: string): number {
   return parsed;
 }
 
-function parseOptions(): Options {
+/**
+ * The flag; else the environment variable; else the development file under DATA_DIR that
+ * `npm start` writes when API_KEYS (for the key) or WEBHOOK_SECRET_SIM (for the secret) is unset.
+ */
+async function credential(
+  flag: string | undefined,
+  variable: string | undefined,
+  fromDataDirectory: () => Promise<string | undefined>,
+  missing: string,
+): Promise<string> {
+  const value = flag ?? variable ?? (await fromDataDirectory());
+  if (value === undefined || value === '') throw new Error(missing);
+  return value;
+}
+
+async function parseOptions(): Promise<Options> {
   const { values } = parseArgs({
     options: {
       url: { type: 'string', default: 'http://127.0.0.1:4000' },
@@ -62,17 +82,32 @@ function parseOptions(): Options {
       seed: { type: 'string' },
       concurrency: { type: 'string', default: '16' },
       'timeout-seconds': { type: 'string', default: '120' },
+      'data-dir': { type: 'string', default: process.env.DATA_DIR ?? './.data' },
     },
   });
   const payments = Number(values.payments);
   if (!Number.isInteger(payments) || payments < 1 || payments > paymentsMax) {
     throw new Error(`--payments must be an integer from 1 to ${paymentsMax}`);
   }
-  if (!values['api-key'] || !values.secret) throw new Error('--api-key and --secret are required');
+  const dataDirectory = values['data-dir'];
+  const apiKey = await credential(
+    values['api-key'],
+    process.env.LEDGER_API_KEY,
+    () => readDevelopmentKey(dataDirectory),
+    `no API key: pass --api-key (or LEDGER_API_KEY); on development defaults it is read from ` +
+      `${dataDirectory}/development-api-key.json, which npm start creates (see --data-dir)`,
+  );
+  const secret = await credential(
+    values.secret,
+    process.env.WEBHOOK_SECRET_SIM?.split(',')[0]?.trim(),
+    () => readDevelopmentSimSecret(dataDirectory),
+    `no sim secret: pass --secret (or WEBHOOK_SECRET_SIM); on development defaults it is read ` +
+      `from ${dataDirectory}/development-webhook-secret-sim.json, which npm start creates`,
+  );
   return {
     url: new URL(values.url).origin,
-    apiKey: values['api-key'],
-    secret: values.secret,
+    apiKey,
+    secret,
     payments,
     duplicates: fraction(values.duplicates, 'duplicates'),
     reorder: fraction(values.reorder, 'reorder'),
@@ -83,17 +118,36 @@ function parseOptions(): Options {
   };
 }
 
+/** Rate-limited (429) or unavailable (503) requests are tried again, this many times at most. */
+const graphqlAttemptsMax = 30;
+
+function retryDelayMs(response: Response): number {
+  const seconds = Number(response.headers.get('retry-after'));
+  const base = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : 1000;
+  return base * (0.5 + Math.random());
+}
+
 async function graphql(options: Options, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(`${options.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors?.length)
-    throw new Error(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return body.data ?? {};
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${options.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    // The API's rate limit (per key) is lower than what a thousand payments at once ask for:
+    // wait as the answer says, then send the same (idempotent) request again.
+    if ((response.status === 429 || response.status === 503) && attempt < graphqlAttemptsMax) {
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(response)));
+      continue;
+    }
+    const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    if (body.errors?.length)
+      throw new Error(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    if (!response.ok) throw new Error(`GraphQL answered ${response.status}`);
+    return body.data ?? {};
+  }
 }
 
 const createPaymentMutation = `mutation Create($input: CreatePaymentInput!) {
@@ -242,7 +296,7 @@ async function converge(options: Options, expected: Map<string, ExpectedPayment>
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions();
+  const options = await parseOptions();
   const random = seededRandom(options.seed);
   const run = `${options.seed.toString(36)}${Date.now().toString(36)}`;
   console.log(

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { loadOrCreatePrivateJson, readPrivateJson } from '../../infra/runtime/private-json-file.ts';
 import { sha256, type ApiKeyRecord } from './api-key-store.ts';
 import { PLATFORM_TENANT, ROLES } from './roles.ts';
 
 /** Where the development key lives, under DATA_DIR: readable by its owner only. */
 export const developmentKeyFileName = 'development-api-key.json';
-const fileMode = 0o600;
 
 const storedKeySchema = z.object({
   id: z.string().min(1),
@@ -45,42 +44,26 @@ function toRecord(stored: StoredKey): ApiKeyRecord {
   };
 }
 
-async function readStored(path: string): Promise<StoredKey | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed = storedKeySchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${developmentKeyFileName} under DATA_DIR is malformed`);
-  return parsed.data;
+function parseStored(json: unknown): StoredKey | undefined {
+  const parsed = storedKeySchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**
- * The key used when API_KEYS is unset: created once, then reused on every start. Creation uses
- * the exclusive flag so that two processes starting together cannot end up with two keys.
+ * The key used when API_KEYS is unset: created once, then reused on every start (two processes
+ * starting together end up with one key).
  */
 export async function loadOrCreateDevelopmentKey(
   dataDirectory: string,
   now: Date = new Date(),
 ): Promise<DevelopmentKey> {
-  const directory = resolve(dataDirectory);
-  const path = join(directory, developmentKeyFileName);
-  const existing = await readStored(path);
-  if (existing) return { record: toRecord(existing), createdKey: undefined, path };
-  await mkdir(directory, { recursive: true });
-  const created = newKey(now);
-  try {
-    await writeFile(path, `${JSON.stringify(created, null, 2)}\n`, { mode: fileMode, flag: 'wx' });
-    // The mode given to writeFile is filtered by the umask; make sure nobody else can read it.
-    await chmod(path, fileMode);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const winner = await readStored(path);
-    if (!winner) throw error;
-    return { record: toRecord(winner), createdKey: undefined, path };
-  }
-  return { record: toRecord(created), createdKey: created.key, path };
+  const path = join(resolve(dataDirectory), developmentKeyFileName);
+  const { value, created } = await loadOrCreatePrivateJson(path, parseStored, () => newKey(now));
+  return { record: toRecord(value), createdKey: created ? value.key : undefined, path };
+}
+
+/** The development key's plain text, for local tools (the simulator), or undefined if none. */
+export async function readDevelopmentKey(dataDirectory: string): Promise<string | undefined> {
+  const path = join(resolve(dataDirectory), developmentKeyFileName);
+  return (await readPrivateJson(path, parseStored))?.key;
 }

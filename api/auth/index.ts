@@ -50,6 +50,9 @@ function developmentMessage(key: string, path: string): (serviceUrl: string) => 
       'Demo data (payments, captures, refunds and their history), in another terminal:',
       '  npm run seed',
       '',
+      'Provider callbacks (signed, duplicated, reordered, some forged), then a check of the ledger:',
+      `  npm run simulate -- --url ${serviceUrl} --payments 100`,
+      '',
     ].join('\n');
   };
 }

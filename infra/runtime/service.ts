@@ -17,6 +17,7 @@ import { IntakeThreads } from '../../api/webhooks/intake-threads.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { IntakeGauge } from '../webhooks/intake-gauge.ts';
 import { ForegroundFirst } from './background-gate.ts';
+import { withDevelopmentSimSecret } from '../webhooks/development-secret.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
 import { loadApiKeys } from '../../api/auth/index.ts';
@@ -200,12 +201,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         { path: '/graphql', router: graphqlRouter },
       ],
     });
+    const webhookSecrets = await withDevelopmentSimSecret(config.webhookSecrets, {
+      development: config.API_KEYS === undefined || config.API_KEYS.trim() === '',
+      dataDirectory: config.DATA_DIR,
+      logger,
+    });
     const intakeThreads =
       config.WEBHOOK_INTAKE_THREADS > 0
         ? new IntakeThreads({
             threads: config.WEBHOOK_INTAKE_THREADS,
             eventStoreConnectionString,
-            secrets: config.webhookSecrets,
+            secrets: webhookSecrets,
             logger: logger.child({ component: 'webhook-intake' }),
             logLevel: config.LOG_LEVEL,
           })
@@ -215,7 +221,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const webhooks = createWebhookHandler({
       ...(intakeThreads ? { receiver: intakeThreads } : {}),
       eventStore,
-      secrets: config.webhookSecrets,
+      secrets: webhookSecrets,
       logger: logger.child({ component: 'webhook-intake' }),
       registry: metrics,
       bodyLimitBytes: 256 * 1024,
