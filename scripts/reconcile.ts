@@ -5,7 +5,8 @@
  * - through a running service: `--url http://127.0.0.1:4000 --api-key KEY` (a key with the
  *   role operate) sends the file to the `reconcileReport` mutation;
  * - directly: with DATABASE_URL and ESDB_CONNECTION_STRING set (the same stores the service
- *   uses), the run is made in this process, with a progress bar; best for very large files.
+ *   uses), or beside a service running on DATA_DIR (its stores are found), the run is made in
+ *   this process, with a progress bar; best for very large files.
  *
  * Exit status: 0 when the run completed (exceptions included), 2 when the file was refused or
  * the arguments are wrong, 1 on any other failure.
@@ -14,7 +15,10 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { SingleBar, Presets } from 'cli-progress';
 import type { ReportFormat } from '../domain/reconciliation/index.ts';
+import { readDevelopmentKey } from '../api/auth/development-key.ts';
 import { ConfigError, loadConfig, type Config } from '../infra/config/env.ts';
+import { createLogger } from '../infra/logging/logger.ts';
+import { storesOfRunningService } from '../projections/cli/infrastructure.ts';
 import { EventStore } from '../infra/eventstore/event-store.ts';
 import { createPool } from '../infra/postgres/pool.ts';
 import {
@@ -155,19 +159,23 @@ async function directly(
   }
 }
 
-const NO_STORES = `Direct mode needs the service's stores: set DATABASE_URL and ESDB_CONNECTION_STRING
-(the embedded ones of \`npm start\` are private to that process). Or send the file to the
-running service: --url http://127.0.0.1:4000 --api-key <key with role operate>.`;
+const NO_STORES = `Direct mode needs the service's stores: set DATABASE_URL and ESDB_CONNECTION_STRING,
+or start the service on this DATA_DIR (\`npm start\`: its stores are then found). Or send the
+file to a running service: --url http://127.0.0.1:4000 --api-key <key with role operate>.`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArguments(argv);
-  if (args.url !== undefined) {
-    if (args.apiKey === undefined)
-      throw new UsageError('--url needs --api-key (or LEDGER_API_KEY)');
-    return throughService(args, args.url, args.apiKey);
-  }
   const config = loadConfig();
-  const { DATABASE_URL, ESDB_CONNECTION_STRING } = config;
+  if (args.url !== undefined) {
+    // On development defaults, the key npm start keeps under DATA_DIR.
+    const apiKey = args.apiKey ?? (await readDevelopmentKey(config.DATA_DIR));
+    if (apiKey === undefined) throw new UsageError('--url needs --api-key (or LEDGER_API_KEY)');
+    return throughService(args, args.url, apiKey);
+  }
+  const { DATABASE_URL, ESDB_CONNECTION_STRING } = {
+    ...config,
+    ...(await storesOfRunningService(config, createLogger('warn'))),
+  };
   if (DATABASE_URL === undefined || ESDB_CONNECTION_STRING === undefined) {
     process.stderr.write(`${NO_STORES}\n`);
     return 2;

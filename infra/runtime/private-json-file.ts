@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Readable and writable by its owner only. */
@@ -58,4 +58,13 @@ export async function loadOrCreatePrivateJson<Value>(
     return { value: winner, created: false };
   }
   return { value, created: true };
+}
+
+/** Writes (or replaces) the file atomically: a reader sees the old value or the new, whole. */
+export async function writePrivateJson(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: fileMode });
+  await chmod(temporary, fileMode);
+  await rename(temporary, path);
 }

@@ -17,6 +17,7 @@ import { IntakeThreads } from '../../api/webhooks/intake-threads.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { IntakeGauge } from '../webhooks/intake-gauge.ts';
 import { ForegroundFirst } from './background-gate.ts';
+import { removeServiceEndpoints, writeServiceEndpoints } from './service-endpoints.ts';
 import { withDevelopmentSimSecret } from '../webhooks/development-secret.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
 import { bodyLimit } from '../../api/body-limit.ts';
@@ -235,6 +236,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const port = await listen(httpServer, config.PORT, config.HOST);
     stoppers.push({ name: 'http', stop: () => closeServer(httpServer, 10_000) });
     const url = `http://127.0.0.1:${port}`;
+    await writeServiceEndpoints(config.DATA_DIR, { url, databaseUrl, eventStoreConnectionString });
+    stoppers.push({ name: 'endpoints', stop: () => removeServiceEndpoints(config.DATA_DIR) });
     return {
       url,
       port,

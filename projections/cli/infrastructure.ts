@@ -7,6 +7,7 @@ import type { Logger } from '../../infra/logging/logger.ts';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded.ts';
 import { migrateUp } from '../../infra/postgres/migrate.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
+import { readServiceEndpoints } from '../../infra/runtime/service-endpoints.ts';
 
 export interface Infrastructure {
   pool: Pool;
@@ -33,8 +34,27 @@ async function refuseIfServiceRuns(config: Config): Promise<void> {
 }
 
 /**
- * The databases the scripts work on: DATABASE_URL / ESDB_CONNECTION_STRING when set, else the
- * embedded ones under DATA_DIR, laid out as infra/runtime/service.ts lays them out.
+ * The stores of a service running on DATA_DIR (from the endpoints file it keeps there), for
+ * whichever of DATABASE_URL and ESDB_CONNECTION_STRING is unset; nothing when none runs.
+ */
+export async function storesOfRunningService(
+  config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL' | 'ESDB_CONNECTION_STRING'>,
+  logger: Logger,
+): Promise<Partial<Pick<Config, 'DATABASE_URL' | 'ESDB_CONNECTION_STRING'>>> {
+  if (config.DATABASE_URL && config.ESDB_CONNECTION_STRING) return {};
+  const endpoints = await readServiceEndpoints(config.DATA_DIR);
+  if (endpoints === undefined) return {};
+  logger.info({ pid: endpoints.pid }, 'using the stores of the service running on DATA_DIR');
+  return {
+    DATABASE_URL: config.DATABASE_URL ?? endpoints.databaseUrl,
+    ESDB_CONNECTION_STRING: config.ESDB_CONNECTION_STRING ?? endpoints.eventStoreConnectionString,
+  };
+}
+
+/**
+ * The databases the scripts work on: DATABASE_URL / ESDB_CONNECTION_STRING when set; else those
+ * of a service running on DATA_DIR (see storesOfRunningService); else the embedded ones under
+ * DATA_DIR, started here, laid out as infra/runtime/service.ts lays them out.
  */
 export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
   const stoppers: (() => Promise<void>)[] = [];
@@ -42,6 +62,8 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const running = await storesOfRunningService(config, logger);
+    config = { ...config, ...running };
     if (!config.DATABASE_URL || !config.ESDB_CONNECTION_STRING) await refuseIfServiceRuns(config);
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
