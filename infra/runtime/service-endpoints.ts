@@ -3,17 +3,21 @@ import { join, resolve } from 'node:path';
 import { readPrivateJson, writePrivateJson } from './private-json-file.ts';
 
 /**
- * Where a running service says where its stores listen, under DATA_DIR (mode 0600: the
- * connection string holds the embedded PostgreSQL's password). The operator scripts (replay,
- * verify, reconcile) read it, so that they work beside `npm start` with nothing to configure.
+ * Where a running service says where it and its embedded stores listen, under DATA_DIR (mode
+ * 0600: the connection string holds the embedded PostgreSQL's password). The operator scripts
+ * (replay, verify, reconcile) read it, so that they work beside `npm start` with nothing to
+ * configure. Stores given by DATABASE_URL / ESDB_CONNECTION_STRING are not written down: whoever
+ * runs a script has that configuration already, and a configured password stays off the disk.
  */
 export const serviceEndpointsFileName = 'service-endpoints.json';
 
 export interface ServiceEndpoints {
   pid: number;
   url: string;
-  databaseUrl: string;
-  eventStoreConnectionString: string;
+  /** The embedded PostgreSQL's, when the service runs one. */
+  databaseUrl?: string;
+  /** The embedded event store's, when the service runs one. */
+  eventStoreConnectionString?: string;
   startedAt: string;
 }
 
@@ -24,8 +28,9 @@ function pathUnder(dataDirectory: string): string {
 function parse(json: unknown): ServiceEndpoints | undefined {
   const value = json as Partial<ServiceEndpoints> | null;
   if (typeof value?.pid !== 'number' || !Number.isInteger(value.pid)) return undefined;
-  const texts = [value.url, value.databaseUrl, value.eventStoreConnectionString, value.startedAt];
-  if (!texts.every((text) => typeof text === 'string' && text.length > 0)) return undefined;
+  if (![value.url, value.startedAt].every((text) => typeof text === 'string')) return undefined;
+  const optional = [value.databaseUrl, value.eventStoreConnectionString];
+  if (!optional.every((text) => text === undefined || typeof text === 'string')) return undefined;
   return value as ServiceEndpoints;
 }
 

@@ -236,7 +236,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const port = await listen(httpServer, config.PORT, config.HOST);
     stoppers.push({ name: 'http', stop: () => closeServer(httpServer, 10_000) });
     const url = `http://127.0.0.1:${port}`;
-    await writeServiceEndpoints(config.DATA_DIR, { url, databaseUrl, eventStoreConnectionString });
+    await writeServiceEndpoints(config.DATA_DIR, {
+      url,
+      ...(config.DATABASE_URL ? {} : { databaseUrl }),
+      ...(config.ESDB_CONNECTION_STRING ? {} : { eventStoreConnectionString }),
+    });
     stoppers.push({ name: 'endpoints', stop: () => removeServiceEndpoints(config.DATA_DIR) });
     return {
       url,

@@ -100,8 +100,10 @@ export interface ApiProcess {
 
 export interface ApiProcessOptions {
   dataDirectory: string;
-  databaseUrl: string;
-  eventStoreConnectionString: string;
+  /** Unset: the service runs its embedded PostgreSQL under the data directory. */
+  databaseUrl?: string;
+  /** Unset: the service runs its embedded event store under the data directory. */
+  eventStoreConnectionString?: string;
   apiKeys: unknown[];
   /** Extra variables: WEBHOOK_SECRET_<PROVIDER>, RATE_LIMIT_RPS, LOG_LEVEL... */
   environment?: Record<string, string>;
@@ -125,8 +127,10 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: options.dataDirectory,
-    DATABASE_URL: options.databaseUrl,
-    ESDB_CONNECTION_STRING: options.eventStoreConnectionString,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.eventStoreConnectionString
+      ? { ESDB_CONNECTION_STRING: options.eventStoreConnectionString }
+      : {}),
     API_KEYS: JSON.stringify(options.apiKeys),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_RPS: '0',
