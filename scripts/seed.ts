@@ -4,9 +4,9 @@
  * payments, captures, refunds and their history within a minute. Without --api-key it uses the
  * development key `npm start` created under DATA_DIR.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { developmentKeyFileName, readDevelopmentKey } from '../api/auth/development-key.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,14 +22,13 @@ const paymentCount = Math.min(Math.max(Number(values.payments) || 25, 1), 1_000)
 
 async function apiKey(): Promise<string> {
   if (values['api-key']) return values['api-key'];
-  const file = join(process.env.DATA_DIR ?? './.data', 'development-api-key.json');
-  try {
-    return (JSON.parse(await readFile(file, 'utf8')) as { key: string }).key;
-  } catch {
-    throw new Error(
-      `no --api-key given and no development key at ${file}; start the service first`,
-    );
-  }
+  const dataDirectory = process.env.DATA_DIR ?? './.data';
+  const key = await readDevelopmentKey(dataDirectory).catch(() => undefined);
+  if (key !== undefined) return key;
+  throw new Error(
+    `no --api-key given and no development key at ${join(dataDirectory, developmentKeyFileName)}; ` +
+      'start the service first',
+  );
 }
 
 async function graphql(key: string, query: string, variables: Record<string, unknown>) {
