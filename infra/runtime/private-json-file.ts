@@ -34,6 +34,26 @@ export async function readPrivateJson<Value>(
 }
 
 /**
+ * The file another process just created: it may still be empty or half written for a moment
+ * (exclusive creation and the write are two steps), so a malformed read is tried again briefly.
+ */
+async function readWinner<Value>(
+  path: string,
+  parse: (json: unknown) => Value | undefined,
+): Promise<Value> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const value = await readPrivateJson(path, parse);
+      if (value !== undefined) return value;
+      if (attempt >= 40) throw new Error(`${path} vanished after another process created it`);
+    } catch (error) {
+      if (attempt >= 40) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
  * A small secret kept in a JSON file of its owner's (mode 0600): read when it exists, else
  * created once. Creation uses the exclusive flag, so two processes starting together end up with
  * the same value: the loser reads the winner's file.
@@ -53,9 +73,7 @@ export async function loadOrCreatePrivateJson<Value>(
     await chmod(path, fileMode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const winner = await readPrivateJson(path, parse);
-    if (winner === undefined) throw error;
-    return { value: winner, created: false };
+    return { value: await readWinner(path, parse), created: false };
   }
   return { value, created: true };
 }
