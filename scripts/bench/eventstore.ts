@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { LogFile } from '../../infra/eventstore-server/storage/log-file.ts';
 import { encodeRecord } from '../../infra/eventstore-server/storage/record-codec.ts';
 import { startEventStoreServer } from '../../infra/eventstore-server/index.ts';
 import type { BenchRow } from './bench-row.ts';
+import { encodedReadRing } from './read-message-ring.ts';
 
 export interface BenchOptions {
   quick: boolean;
@@ -40,22 +42,27 @@ interface RunningChild {
 }
 
 function startChild(dataDirectory: string, root = repositoryRoot): Promise<RunningChild> {
+  return spawnUntilReady(['scripts/esdb.ts', '--port', '0', '--db', dataDirectory], /esdb listening on (\S+) /, root);
+}
+
+/** Runs a script of `root` (through tsx) until it prints its connection string. */
+function spawnUntilReady(args: string[], ready: RegExp, root = repositoryRoot): Promise<RunningChild> {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/esdb.ts', '--port', '0', '--db', dataDirectory], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error('server did not start')), readyTimeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), readyTimeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /esdb listening on (\S+) /.exec(output);
+      const match = ready.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({ child, connectionString: match[1] as string, readyMs: performance.now() - startedAt });
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
 }
 
@@ -143,11 +150,74 @@ async function rawFsyncRate(directory: string, batchSize: number, batches: numbe
 async function readScenarios(client: EventStoreDBClient, child: ChildProcess): Promise<BenchRow[]> {
   let count = 0;
   let cpuBefore = await serverCpuMs(child);
-  let startedAt = performance.now();
+  const startedAt = performance.now();
   for await (const _event of client.readAll({ fromPosition: START, maxCount: 10_000_000 })) count += 1;
   const readRow = withCpu(row('$all read (events/s)', count, performance.now() - startedAt, [], await peakRssMiB(child)), cpuBefore, await serverCpuMs(child));
   cpuBefore = await serverCpuMs(child);
-  startedAt = performance.now();
+  // The better of two, as for the ceiling below.
+  const first = await catchUpFromStart(client);
+  const second = await catchUpFromStart(client);
+  const catchUp = second.elapsedMs < first.elapsedMs ? second : first;
+  // This process is the client: its one thread busy all along means the client is the limit.
+  const clientLoad = clientLoadOf(catchUp);
+  const catchUpRow = withCpu(row(`catch-up subscription to $all (events/s; ${clientLoad})`, catchUp.delivered, catchUp.elapsedMs, [], await peakRssMiB(child)), cpuBefore, await serverCpuMs(child), 2);
+  const ceiling = await replayCeiling(catchUp.delivered);
+  const reference = `the same client subscribing to a replay-only gRPC server (no storage, messages encoded beforehand; ${clientLoadOf(ceiling.run)})`;
+  return [readRow, withReference(catchUpRow, reference, ceiling.perSecond), decodeOnlyRow()];
+}
+
+interface ClientInternals {
+  deserialize: (bytes: Buffer) => { getEvent(): unknown };
+  convert: (readEvent: unknown) => { event?: { revision: bigint } };
+}
+
+/** The official client's own decoding of a `ReadResp` (what grpc-js calls) and conversion. */
+function clientInternals(): ClientInternals {
+  const load = createRequire(import.meta.url);
+  const grpc = load('@eventstore/db-client/generated/streams_grpc_pb.js') as {
+    StreamsService: { read: { responseDeserialize: ClientInternals['deserialize'] } };
+  };
+  const utils = load('@eventstore/db-client/dist/utils/index.js') as { convertGrpcEvent: ClientInternals['convert'] };
+  return { deserialize: grpc.StreamsService.read.responseDeserialize, convert: utils.convertGrpcEvent };
+}
+
+/**
+ * The floor under any catch-up to this client: its decoding of each message and conversion into
+ * an event, called in a loop on messages held in memory: no network, no HTTP/2, no streams. The
+ * best of five rounds.
+ */
+function decodeOnlyRow(): BenchRow {
+  const { deserialize, convert } = clientInternals();
+  const messages = encodedReadRing(Buffer.byteLength(JSON.stringify(payload)));
+  const perRound = 100_000;
+  let bestMs = Number.POSITIVE_INFINITY;
+  let seen = 0n;
+  for (let round = 0; round < 5; round += 1) {
+    const before = process.cpuUsage();
+    for (let index = 0; index < perRound; index += 1) {
+      seen += convert(deserialize(messages[index % messages.length]!).getEvent()).event?.revision ?? 0n;
+    }
+    const cpu = process.cpuUsage(before);
+    bestMs = Math.min(bestMs, (cpu.user + cpu.system) / 1000);
+  }
+  if (seen < 0n) throw new Error('unreachable: revisions are not negative');
+  return row('official client decoding alone: ReadResp messages in memory, no I/O (events/s of one core)', perRound, bestMs, [], Math.round(process.memoryUsage().rss / 2 ** 20));
+}
+
+interface CatchUpRun {
+  delivered: number;
+  elapsedMs: number;
+  clientCpuMs: number;
+}
+
+function clientLoadOf(run: CatchUpRun): string {
+  return `client CPU ${round((run.clientCpuMs * 1000) / run.delivered)} µs/event, ${Math.round((100 * run.clientCpuMs) / run.elapsedMs)} % of a core`;
+}
+
+/** A catch-up subscription from the start of `$all` until the server says it caught up. */
+async function catchUpFromStart(client: EventStoreDBClient): Promise<CatchUpRun> {
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
   const subscription = client.subscribeToAll({ fromPosition: START });
   let delivered = 0;
   await new Promise<void>((resolve, reject) => {
@@ -157,10 +227,30 @@ async function readScenarios(client: EventStoreDBClient, child: ChildProcess): P
       delivered += 1;
     });
   });
-  const catchUpMs = performance.now() - startedAt;
-  const cpuAfter = await serverCpuMs(child);
+  const elapsedMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuBefore);
   await subscription.unsubscribe();
-  return [readRow, withCpu(row('catch-up subscription to $all (events/s)', delivered, catchUpMs, [], await peakRssMiB(child)), cpuBefore, cpuAfter)];
+  return { delivered, elapsedMs, clientCpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/**
+ * What the official client can take in at all on this machine: the same number of events of the
+ * same size from scripts/bench/replay-read-server.ts, which stores and reads nothing. The best of
+ * two runs (the first one warms the client's code up).
+ */
+async function replayCeiling(events: number): Promise<{ perSecond: number; run: CatchUpRun }> {
+  const dataBytes = Buffer.byteLength(JSON.stringify(payload));
+  const replay = await spawnUntilReady(['scripts/bench/replay-read-server.ts', '--events', String(events), '--data-bytes', String(dataBytes)], /replay listening on (\S+)/);
+  const client = EventStoreDBClient.connectionString(replay.connectionString);
+  try {
+    const first = await catchUpFromStart(client);
+    const second = await catchUpFromStart(client);
+    const run = second.elapsedMs < first.elapsedMs ? second : first;
+    return { perSecond: Math.round((run.delivered / run.elapsedMs) * 1000), run };
+  } finally {
+    await client.dispose();
+    await stopChild(replay);
+  }
 }
 
 /** Server process CPU time in ms (Linux /proc, 100 ticks per second); 0 elsewhere. */
@@ -173,9 +263,10 @@ async function serverCpuMs(child: ChildProcess): Promise<number> {
   }
 }
 
-function withCpu(benchRow: BenchRow, cpuBeforeMs: number, cpuAfterMs: number): BenchRow {
+/** Server CPU per operation of the row; `runs` when the CPU was spent on that many runs of it. */
+function withCpu(benchRow: BenchRow, cpuBeforeMs: number, cpuAfterMs: number, runs = 1): BenchRow {
   if (benchRow.operations === 0 || cpuAfterMs === 0) return benchRow;
-  return { ...benchRow, serverCpuUsPerOperation: round(((cpuAfterMs - cpuBeforeMs) * 1000) / benchRow.operations) };
+  return { ...benchRow, serverCpuUsPerOperation: round(((cpuAfterMs - cpuBeforeMs) * 1000) / (benchRow.operations * runs)) };
 }
 
 /** Writes `count` events straight into a log (the server's own format). */
