@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../infra/logging/logger.ts';
+import { TurnBatcher } from './turn-batcher.ts';
 import {
   notStored,
   type IntakeReceiver,
@@ -17,14 +18,15 @@ export interface IntakeThreadData {
   logLevel: string;
 }
 
-export type ToIntakeThread =
-  | {
-      kind: 'receive';
-      id: number;
-      request: Omit<IntakeRequest, 'rawBody'> & { rawBody: Uint8Array };
-    }
-  | { kind: 'close' };
+export interface ReceiveItem {
+  id: number;
+  request: Omit<IntakeRequest, 'rawBody'> & { rawBody: Uint8Array };
+}
 
+/** Callbacks go in batches: those read in one turn of the main thread's loop (TurnBatcher). */
+export type ToIntakeThread = { kind: 'receive'; items: ReceiveItem[] } | { kind: 'close' };
+
+/** Answers come back in batches too, as an array of these. */
 export interface FromIntakeThread {
   id: number;
   response: IntakeResponse;
@@ -79,6 +81,7 @@ const unavailable = notStored(503);
 
 interface Thread {
   worker: Worker;
+  outbox: TurnBatcher<ReceiveItem>;
   pending: Map<number, (response: IntakeResponse) => void>;
   /** Set once it exited: requests go to the other threads, or get 503 until it is replaced. */
   down: boolean;
@@ -122,15 +125,21 @@ export class IntakeThreads implements IntakeReceiver {
       // Its own heap: it holds a few callbacks in flight and one connection, nothing more.
       resourceLimits: { maxOldGenerationSizeMb: 128 },
     });
-    const thread: Thread = { worker, pending: new Map(), down: false };
+    const outbox = new TurnBatcher<ReceiveItem>((items, transfer) => {
+      if (!thread.down)
+        worker.postMessage({ kind: 'receive', items } satisfies ToIntakeThread, transfer);
+    });
+    const thread: Thread = { worker, outbox, pending: new Map(), down: false };
     const startedAt = Date.now();
-    worker.on('message', ({ id, response, error }: FromIntakeThread) => {
-      if (error !== undefined) {
-        this.options.logger.error({ err: { message: error } }, 'webhook intake thread failed');
+    worker.on('message', (answers: FromIntakeThread[]) => {
+      for (const { id, response, error } of answers) {
+        if (error !== undefined) {
+          this.options.logger.error({ err: { message: error } }, 'webhook intake thread failed');
+        }
+        const resolve = thread.pending.get(id);
+        thread.pending.delete(id);
+        resolve?.(response);
       }
-      const resolve = thread.pending.get(id);
-      thread.pending.delete(id);
-      resolve?.(response);
     });
     worker.on('error', (error) => {
       this.options.logger.error({ err: error }, 'webhook intake thread crashed');
@@ -165,12 +174,7 @@ export class IntakeThreads implements IntakeReceiver {
     const body = new Uint8Array(request.rawBody);
     return new Promise((resolve) => {
       thread.pending.set(id, resolve);
-      const message: ToIntakeThread = {
-        kind: 'receive',
-        id,
-        request: { ...request, rawBody: body },
-      };
-      thread.worker.postMessage(message, [body.buffer]);
+      thread.outbox.add({ id, request: { ...request, rawBody: body } }, body.buffer);
     });
   }
 

@@ -8,6 +8,7 @@ import { EventStore } from '../../infra/eventstore/event-store.ts';
 import { createLogger } from '../../infra/logging/logger.ts';
 import { WebhookIntake, notStored } from './intake.ts';
 import type { IntakeThreadData, ToIntakeThread, FromIntakeThread } from './intake-threads.ts';
+import { TurnBatcher } from './turn-batcher.ts';
 
 const data = workerData as IntakeThreadData;
 const port = parentPort!;
@@ -19,21 +20,24 @@ const intake = new WebhookIntake({
   ...(data.toleranceSeconds === undefined ? {} : { toleranceSeconds: data.toleranceSeconds }),
 });
 
+const answers = new TurnBatcher<FromIntakeThread>((items) => port.postMessage(items));
+
 port.on('message', (message: ToIntakeThread) => {
   if (message.kind === 'close') {
     void eventStore.close().finally(() => port.close());
     return;
   }
-  const { id, request } = message;
-  intake
-    .receive({ ...request, rawBody: Buffer.from(request.rawBody) })
-    .then(
-      (response): FromIntakeThread => ({ id, response }),
-      (error: unknown): FromIntakeThread => ({
-        id,
-        response: notStored(500),
-        error: error instanceof Error ? error.message : String(error),
-      }),
-    )
-    .then((answer) => port.postMessage(answer));
+  for (const { id, request } of message.items) {
+    intake
+      .receive({ ...request, rawBody: Buffer.from(request.rawBody) })
+      .then(
+        (response): FromIntakeThread => ({ id, response }),
+        (error: unknown): FromIntakeThread => ({
+          id,
+          response: notStored(500),
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
+      .then((answer) => answers.add(answer));
+  }
 });

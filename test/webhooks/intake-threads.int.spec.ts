@@ -59,6 +59,37 @@ describe('the intake on threads of its own', () => {
     expect(stored).toHaveLength(1);
   });
 
+  it('answers each of many callbacks sent in one turn (batched to the threads) with its own outcome', async () => {
+    const run = Date.now();
+    // Sent in the same turn: they travel in batches; every other one is forged.
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, index) =>
+        threads.receive(
+          request(
+            `evt_threads_batch_${run}_${index}`,
+            index % 2 === 0 ? simSecret : 'forged-0123456789',
+          ),
+        ),
+      ),
+    );
+    answers.forEach((answer, index) => {
+      if (index % 2 === 0) {
+        expect(answer).toMatchObject({
+          status: 202,
+          body: { providerEventId: `evt_threads_batch_${run}_${index}` },
+        });
+      } else {
+        expect(answer).toMatchObject({ status: 400, outcome: 'rejected_signature' });
+      }
+    });
+    expect(
+      (await loadCallback(store.eventStore, 'sim', `evt_threads_batch_${run}_198`))?.status,
+    ).toBe('received');
+    expect(
+      await loadCallback(store.eventStore, 'sim', `evt_threads_batch_${run}_199`),
+    ).toBeUndefined();
+  });
+
   it('refuses a forged callback and stores nothing', async () => {
     const id = `evt_threads_forged_${Date.now()}`;
     const answer = await threads.receive(request(id, 'another-secret-0123456789'));
