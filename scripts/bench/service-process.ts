@@ -74,7 +74,14 @@ export async function startServiceProcess(
     stdio: ['ignore', log.fd, log.fd],
   });
   await log.close();
+  // Should the bench die before it stops the service (an uncaught error, process.exit), the
+  // service still gets its SIGTERM and stops its embedded stores, instead of running on.
+  const stopOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stopOnExit);
   const stop = async () => {
+    process.off('exit', stopOnExit);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
     await exited(child);
