@@ -11,6 +11,7 @@
  * Prints `replay listening on <connection string>` when ready; stops on SIGTERM/SIGINT.
  */
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { Server, ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import { drained } from '../../infra/eventstore-server/grpc/server-stream-writer.ts';
 import {
@@ -20,14 +21,18 @@ import {
 import { streamsService } from '../../infra/eventstore-server/grpc/protocol.ts';
 import { encodedReadRing } from './read-message-ring.ts';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index === -1 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isSafeInteger(value) && value > 0 ? value : fallback;
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '100000' }, 'data-bytes': { type: 'string', default: '120' } },
+});
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
 }
 
-const events = option('events', 100_000);
-const messages = encodedReadRing(option('data-bytes', 120));
+const events = positive('events', values.events);
+const messages = encodedReadRing(positive('data-bytes', values['data-bytes']));
 
 async function replay(call: ServerWritableStream<unknown, unknown>): Promise<void> {
   const controller = new AbortController();
