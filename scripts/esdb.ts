@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startEventStoreServer } from '../infra/eventstore-server/index.ts';
 
 const usage =
-  'usage: npm run esdb -- --port 2113 --db ./.data/esdb [--host 127.0.0.1] [--tls-cert file --tls-key file [--tls-ca file]]';
+  'usage: npm run esdb -- --port 2113 --db ./.data/esdb [--host 127.0.0.1] [--tls-cert file --tls-key file [--tls-ca file]] [--exit-with-parent]';
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -13,6 +13,9 @@ function parseOptions() {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
+      // Run by another process (npm start): stop, as on SIGTERM, when standard input closes,
+      // which the kernel does when that process dies in any way, SIGKILL included.
+      'exit-with-parent': { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -27,11 +30,17 @@ function parseOptions() {
     certificateFile !== undefined && privateKeyFile !== undefined
       ? { certificateFile, privateKeyFile, certificateAuthorityFile: values['tls-ca'] }
       : undefined;
-  return { port, dataDirectory: values.db, host: values.host, tls };
+  return {
+    port,
+    dataDirectory: values.db,
+    host: values.host,
+    tls,
+    exitWithParent: values['exit-with-parent'],
+  };
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions();
+  const { exitWithParent, ...options } = parseOptions();
   const server = await startEventStoreServer({
     ...options,
     logger: (line) => process.stderr.write(`${line}\n`),
@@ -54,6 +63,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (exitWithParent) {
+    // Nothing is ever sent on it: its end means the parent is gone, and nobody will stop us.
+    // Its pipes for our output are gone too: a write to them fails (EPIPE), which must not
+    // end the process before the store is closed.
+    const ignore = () => undefined;
+    process.stdout.on('error', ignore);
+    process.stderr.on('error', ignore);
+    process.stdin.on('data', ignore);
+    process.stdin.once('end', () => stop('the end of standard input (parent gone)'));
+    process.stdin.once('error', () => stop('an error on standard input (parent gone)'));
+  }
 }
 
 main().catch((error: unknown) => {

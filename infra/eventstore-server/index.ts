@@ -4,3 +4,4 @@ export {
   type RunningEventStoreServer,
   type TlsOptions,
 } from './server.ts';
+export { DataDirectoryLockedError } from './storage/directory-lock.ts';

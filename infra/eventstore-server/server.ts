@@ -27,6 +27,11 @@ export interface EventStoreServerOptions {
   dataDirectory: string;
   tls?: TlsOptions;
   logger?: (line: string) => void;
+  /**
+   * How long a live process holding the data directory (another server) is waited for before
+   * the start fails with `DataDirectoryLockedError`; default 5 s.
+   */
+  lockWaitMs?: number;
 }
 
 export interface RunningEventStoreServer {
@@ -45,7 +50,11 @@ export async function startEventStoreServer(
 ): Promise<RunningEventStoreServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? (() => undefined);
-  const { store, droppedBytes } = await EventStore.open(options.dataDirectory);
+  const { store, droppedBytes } = await EventStore.open(
+    options.dataDirectory,
+    Date.now,
+    options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs },
+  );
   if (droppedBytes > 0)
     log(`esdb recovery dropped ${droppedBytes} bytes of torn or corrupt log tail`);
   const server = new Server({ 'grpc.max_receive_message_length': maximumReceiveBytes });

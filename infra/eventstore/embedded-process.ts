@@ -55,8 +55,11 @@ export function startEmbeddedEventStore(
       resolve(options.dataDirectory),
       '--host',
       '127.0.0.1',
+      // It stops when this process dies in any way (its standard input, a pipe from here, then
+      // ends), so that a crashed service leaves no server holding the data directory.
+      '--exit-with-parent',
     ],
-    { cwd: command.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+    { cwd: command.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env } },
   );
   const logger = options.logger.child({ component: 'esdb' });
   createInterface({ input: child.stderr }).on('line', (line) => logger.warn({ esdb: line }));

@@ -42,7 +42,11 @@ interface RunningChild {
 }
 
 function startChild(dataDirectory: string, root = repositoryRoot): Promise<RunningChild> {
-  return spawnUntilReady(['scripts/esdb.ts', '--port', '0', '--db', dataDirectory], /esdb listening on (\S+) /, root);
+  return spawnUntilReady(
+    ['scripts/esdb.ts', '--port', '0', '--db', dataDirectory, '--exit-with-parent'],
+    /esdb listening on (\S+) /,
+    root,
+  );
 }
 
 /** Runs a script of `root` (through tsx) until it prints its connection string. */
@@ -50,8 +54,15 @@ function spawnUntilReady(args: string[], ready: RegExp, root = repositoryRoot): 
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Standard input is a pipe from here: a server given --exit-with-parent stops when it ends.
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
+  // Should the bench end without stopping it (an uncaught error, process.exit), it stops too.
+  const stopOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.off('exit', stopOnExit));
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), readyTimeoutMs);

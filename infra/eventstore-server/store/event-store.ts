@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lockDataDirectory, type DirectoryLock } from '../storage/directory-lock.ts';
 import { LogFile, syncDirectory } from '../storage/log-file.ts';
 import {
   encodeRecord,
@@ -64,6 +65,7 @@ export class EventStore {
   readonly durableSignal = new DurableSignal();
   private readonly recentEventIds = new RecentEventIds(recentEventIdCapacity);
   private log!: LogFile;
+  private lock: DirectoryLock | undefined;
   private recordReader!: RecordReader;
   private durableRecordCount = 0;
   private closed = false;
@@ -73,21 +75,42 @@ export class EventStore {
   static async open(
     dataDirectory: string,
     nowMs: () => number = Date.now,
+    options: { lockWaitMs?: number } = {},
   ): Promise<{ store: EventStore; droppedBytes: number }> {
     await mkdir(dataDirectory, { recursive: true });
     await syncDirectory(dataDirectory);
-    const store = new EventStore(nowMs);
-    const { log, report } = await LogFile.open(
-      join(dataDirectory, logFileName),
-      (buffer, offset, position, totalBytes) =>
-        store.indexRecovered(buffer, offset, position, totalBytes),
+    // One server per directory (see directory-lock.ts), taken before the log is even read.
+    const lock = await lockDataDirectory(
+      dataDirectory,
+      options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs },
     );
+    const store = new EventStore(nowMs);
+    let opened: Awaited<ReturnType<typeof LogFile.open>>;
+    try {
+      opened = await LogFile.open(
+        join(dataDirectory, logFileName),
+        (buffer, offset, position, totalBytes) =>
+          store.indexRecovered(buffer, offset, position, totalBytes),
+      );
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    const { log, report } = opened;
+    store.lock = lock;
     store.log = log;
     log.durableListener = (durableOffset) => store.markDurable(durableOffset);
     store.recordReader = new RecordReader(log, store.table);
     store.durableRecordCount = store.table.count;
     store.rememberRecentIds();
-    if (store.table.count === 0) await store.seedSystemEvents();
+    if (store.table.count === 0) {
+      try {
+        await store.seedSystemEvents();
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+    }
     return { store, droppedBytes: report.droppedBytes };
   }
 
@@ -101,7 +124,13 @@ export class EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.log.close();
+    try {
+      await this.log.close();
+    } finally {
+      const lock = this.lock;
+      this.lock = undefined;
+      await lock?.release();
+    }
   }
 
   async append(
