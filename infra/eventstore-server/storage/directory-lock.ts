@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
  * that a pid reused later by another process (a container restarted, a machine rebooted) is not
  * taken for the holder. A lock whose holder is gone (killed, crashed) is stale and taken over.
  * A live holder is waited for a few seconds (one shutting down after its parent died releases
- * it then), and after that the start fails with `DataDirectoryLockedError`.
+ * it then), and after that the start fails with `DataDirectoryLockedError`. The service takes
+ * its DATA_DIR the same way (`service.lock`) before it starts its embedded stores.
  */
 export const lockFileName = 'esdb.lock';
 
@@ -19,11 +20,11 @@ export class DataDirectoryLockedError extends Error {
   constructor(
     readonly directory: string,
     readonly holderPid: number,
+    /** What holds it and what to do, e.g. "stop that server first (...)". */
+    advice = 'stop that server first (one server per data directory)',
+    what = "the event store's data directory",
   ) {
-    super(
-      `the event store's data directory ${directory} is in use by process ${holderPid}; ` +
-        'stop that server first (one server per data directory)',
-    );
+    super(`${what} ${directory} is in use by process ${holderPid}; ${advice}`);
     this.name = 'DataDirectoryLockedError';
   }
 }
@@ -36,6 +37,11 @@ export interface LockOptions {
   /** How long a live holder is waited for before giving up. */
   waitMs?: number;
   pollMs?: number;
+  /** The lock file in the directory; default `esdb.lock`. */
+  fileName?: string;
+  /** The error's words for the directory and for what to do (see DataDirectoryLockedError). */
+  what?: string;
+  advice?: string;
 }
 
 interface Holder {
@@ -44,7 +50,7 @@ interface Holder {
   startedAt?: string;
 }
 
-/** Directories this process holds: a second open of one of them here is refused as well. */
+/** Lock files (by path) this process holds: a second take of one of them here is refused too. */
 const heldHere = new Set<string>();
 
 /** How old an empty or unreadable lock file must be before it counts as stale (a torn create). */
@@ -74,8 +80,8 @@ function pidExists(pid: number): boolean {
   }
 }
 
-function isAlive(holder: Holder, directory: string): boolean {
-  if (holder.pid === process.pid) return heldHere.has(directory);
+function isAlive(holder: Holder, path: string): boolean {
+  if (holder.pid === process.pid) return heldHere.has(path);
   if (!pidExists(holder.pid)) return false;
   const stat = processStat(holder.pid);
   if (stat === undefined) return true;
@@ -124,7 +130,9 @@ export async function lockDataDirectory(
   options: LockOptions = {},
 ): Promise<DirectoryLock> {
   const directory = resolve(dataDirectory);
-  const path = join(directory, lockFileName);
+  const path = join(directory, options.fileName ?? lockFileName);
+  const locked = (pid: number) =>
+    new DataDirectoryLockedError(directory, pid, options.advice, options.what);
   const stat = processStat(process.pid);
   const own: Holder =
     stat === undefined ? { pid: process.pid } : { pid: process.pid, startedAt: stat.startedAt };
@@ -133,22 +141,22 @@ export async function lockDataDirectory(
   const pollMs = options.pollMs ?? 100;
   let unreadableSince: number | undefined;
   for (;;) {
-    if (heldHere.has(directory)) {
+    if (heldHere.has(path)) {
       // Another store of this process has it open (or is taking it right now).
-      if (Date.now() > deadline) throw new DataDirectoryLockedError(directory, process.pid);
+      if (Date.now() > deadline) throw locked(process.pid);
     } else {
       // Marked before the create, so that an open racing in this process waits for this one.
-      heldHere.add(directory);
+      heldHere.add(path);
       try {
         await writeFile(path, content, { flag: 'wx', mode: 0o600 });
         return {
           release: async () => {
-            heldHere.delete(directory);
+            heldHere.delete(path);
             await removeIfUnchanged(path, content);
           },
         };
       } catch (error) {
-        heldHere.delete(directory);
+        heldHere.delete(path);
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const found = await readLock(path);
@@ -162,11 +170,11 @@ export async function lockDataDirectory(
           unreadableSince = undefined;
           continue;
         }
-      } else if (!isAlive(holder, directory)) {
+      } else if (!isAlive(holder, path)) {
         await removeIfUnchanged(path, found);
         continue;
       } else if (Date.now() > deadline) {
-        throw new DataDirectoryLockedError(directory, holder.pid);
+        throw locked(holder.pid);
       }
     }
     await delay(pollMs);

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeKeys } from './support/client.ts';
+import {
+  exited,
+  removeDirectory,
+  startApiProcess,
+  temporaryDirectory,
+  waitUntil,
+  type ApiProcess,
+} from './support/processes.ts';
+
+/** Running (not exited, and not an exited child nobody has reaped yet). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !['Z', 'X'].includes(text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+async function holderPid(lockFile: string): Promise<number> {
+  return (JSON.parse(await readFile(lockFile, 'utf8')) as { pid: number }).pid;
+}
+
+async function readyStatus(api: ApiProcess): Promise<number> {
+  return (await fetch(`${api.url}/readyz`)).status;
+}
+
+/**
+ * The service on its embedded stores owns its DATA_DIR: a second one refuses to start there and
+ * harms nothing of the first; a service killed with -9 leaves nothing running that holds it;
+ * a service whose PostgreSQL died still stops when asked.
+ */
+describe('one service per DATA_DIR with embedded stores', () => {
+  const { configuration } = makeKeys();
+  let dataDirectory: string;
+  const running: ApiProcess[] = [];
+
+  beforeAll(async () => {
+    dataDirectory = await temporaryDirectory('ledger-reliability-data-dir-');
+  });
+
+  afterAll(async () => {
+    for (const api of running) await api.kill();
+    await removeDirectory(dataDirectory);
+  });
+
+  const start = async () => {
+    const api = await startApiProcess({
+      dataDirectory,
+      apiKeys: configuration,
+      startTimeoutMs: 120_000,
+    });
+    running.push(api);
+    await waitUntil(
+      async () => ((await readyStatus(api)) === 200 ? true : undefined),
+      60_000,
+      'the service to be ready',
+    );
+    return api;
+  };
+  /** The service the previous test left running, or a new one (a test run alone). */
+  const current = async () =>
+    running.findLast((api) => api.process.exitCode === null && api.process.signalCode === null) ??
+    (await start());
+
+  it('refuses a second service on the same DATA_DIR, and the first one stays ready', async () => {
+    const first = await start();
+    const refusal = await startApiProcess({ dataDirectory, apiKeys: configuration }).then(
+      (second) => {
+        running.push(second);
+        return 'started';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(refusal).toContain(
+      `start failed: DATA_DIR ${dataDirectory} is in use by process ${first.process.pid}`,
+    );
+    expect(await readyStatus(first)).toBe(200);
+  });
+
+  it('after kill -9 of the service its event store stops by itself, and a new service starts there', async () => {
+    const first = await current();
+    const eventStorePid = await holderPid(join(dataDirectory, 'esdb', 'esdb.lock'));
+    expect(pidAlive(eventStorePid)).toBe(true);
+    await first.kill('SIGKILL');
+    await waitUntil(
+      async () => (pidAlive(eventStorePid) ? undefined : true),
+      15_000,
+      'the orphaned event store to stop',
+    );
+    const next = await start();
+    expect(await readyStatus(next)).toBe(200);
+  });
+
+  it('a service whose PostgreSQL died still stops on SIGTERM', async () => {
+    const api = await current();
+    const postmaster = Number(
+      (await readFile(join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    process.kill(postmaster, 'SIGKILL');
+    await waitUntil(
+      async () => ((await readyStatus(api)) === 503 ? true : undefined),
+      30_000,
+      'the service to report PostgreSQL down',
+    );
+    const started = Date.now();
+    api.process.kill('SIGTERM');
+    await exited(api.process);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(api.process.exitCode).toBe(0);
+  });
+});
