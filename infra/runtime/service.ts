@@ -63,6 +63,7 @@ async function startPostgres(config: Config, logger: Logger, stoppers: Stopper[]
     dataDirectory: join(resolve(config.DATA_DIR), 'postgres'),
     port: 0,
     logger: logger.child({ component: 'postgres' }),
+    restartOnExit: true,
   });
   stoppers.push({ name: 'embedded-postgres', stop: embedded.stop });
   logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
@@ -80,6 +81,7 @@ async function startEventStore(
     port: 0,
     logger,
     startTimeoutMs: 60_000,
+    restartOnExit: true,
   });
   stoppers.push({ name: 'embedded-eventstore', stop: embedded.stop });
   return embedded.connectionString;

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKeys } from './support/client.ts';
+import { makeKeys, mutate, payloadOf } from './support/client.ts';
 import {
   exited,
   removeDirectory,
@@ -34,10 +35,11 @@ async function readyStatus(api: ApiProcess): Promise<number> {
 /**
  * The service on its embedded stores owns its DATA_DIR: a second one refuses to start there and
  * harms nothing of the first; a service killed with -9 leaves nothing running that holds it;
- * a service whose PostgreSQL died still stops when asked.
+ * its event store or PostgreSQL, should it crash, is started again; and it stops when asked even
+ * with PostgreSQL down.
  */
 describe('one service per DATA_DIR with embedded stores', () => {
-  const { configuration } = makeKeys();
+  const { keys, configuration } = makeKeys();
   let dataDirectory: string;
   const running: ApiProcess[] = [];
 
@@ -98,17 +100,45 @@ describe('one service per DATA_DIR with embedded stores', () => {
     expect(await readyStatus(next)).toBe(200);
   });
 
-  it('a service whose PostgreSQL died still stops on SIGTERM', async () => {
+  /** The pid holding a store: the event store's lock, or PostgreSQL's postmaster.pid. */
+  const storePid = {
+    'embedded event store': () => holderPid(join(dataDirectory, 'esdb', 'esdb.lock')),
+    'embedded PostgreSQL': async () =>
+      Number(
+        (await readFile(join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      ),
+  };
+
+  for (const [name, pidOf] of Object.entries(storePid)) {
+    it(`starts its ${name} again after a crash, and takes writes again`, async () => {
+      const api = await current();
+      const crashed = await pidOf();
+      process.kill(crashed, 'SIGKILL');
+      await waitUntil(
+        async () => {
+          const holder = await pidOf();
+          return holder !== crashed && pidAlive(holder) && (await readyStatus(api)) === 200
+            ? true
+            : undefined;
+        },
+        60_000,
+        `the ${name} to be started again and the service to be ready`,
+      );
+      const created = await mutate(api.url, keys.acmeAll.key, 'createPayment', {
+        idempotencyKey: randomUUID(),
+        amount: { amount: '1000', currency: 'USD' },
+        reference: `restart-${randomUUID()}`,
+      });
+      const payment = payloadOf(created, 'createPayment');
+      expect(payment?.errors).toEqual([]);
+      expect(payment?.payment?.status).toBeDefined();
+      expect(api.output()).toContain(`${name} started again`);
+    });
+  }
+
+  it('stops on SIGTERM while its PostgreSQL is down', async () => {
     const api = await current();
-    const postmaster = Number(
-      (await readFile(join(dataDirectory, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
-    );
-    process.kill(postmaster, 'SIGKILL');
-    await waitUntil(
-      async () => ((await readyStatus(api)) === 503 ? true : undefined),
-      30_000,
-      'the service to report PostgreSQL down',
-    );
+    process.kill(await storePid['embedded PostgreSQL'](), 'SIGKILL');
     const started = Date.now();
     api.process.kill('SIGTERM');
     await exited(api.process);
