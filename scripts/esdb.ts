@@ -41,26 +41,32 @@ function parseOptions() {
 
 async function main(): Promise<void> {
   const { exitWithParent, ...options } = parseOptions();
+  // Set once the server is up; a log failure can only come after that.
+  let onLogFailure: (error: Error) => void = () => undefined;
   const server = await startEventStoreServer({
     ...options,
     logger: (line) => process.stderr.write(`${line}\n`),
+    onLogFailure: (error) => onLogFailure(error),
   });
   process.stdout.write(
     `esdb listening on ${server.connectionString} (db ${options.dataDirectory}, ${server.eventCount()} events)\n`,
   );
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (signal: string, exitCode = 0): void => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`esdb stopping on ${signal}\n`);
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         process.stderr.write(`esdb failed to stop cleanly: ${String(error)}\n`);
         process.exit(1);
       },
     );
   };
+  // Fail-stop: what was acknowledged is on disk; what was not was refused. Exit 1, so that a
+  // supervisor (npm start) starts it again and recovery truncates the torn tail.
+  onLogFailure = (error) => stop(`${error.message}; a restart recovers the log`, 1);
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   if (exitWithParent) {

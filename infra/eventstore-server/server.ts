@@ -32,6 +32,11 @@ export interface EventStoreServerOptions {
    * the start fails with `DataDirectoryLockedError`; default 5 s.
    */
   lockWaitMs?: number;
+  /**
+   * Called once when a write to the log fails (disk full, I/O error): from then on the server
+   * refuses every append, and only a restart (which truncates the torn tail) serves again.
+   */
+  onLogFailure?: (error: Error) => void;
 }
 
 export interface RunningEventStoreServer {
@@ -50,11 +55,10 @@ export async function startEventStoreServer(
 ): Promise<RunningEventStoreServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? (() => undefined);
-  const { store, droppedBytes } = await EventStore.open(
-    options.dataDirectory,
-    Date.now,
-    options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs },
-  );
+  const { store, droppedBytes } = await EventStore.open(options.dataDirectory, Date.now, {
+    ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
+    ...(options.onLogFailure === undefined ? {} : { onLogFailure: options.onLogFailure }),
+  });
   if (droppedBytes > 0)
     log(`esdb recovery dropped ${droppedBytes} bytes of torn or corrupt log tail`);
   const server = new Server({ 'grpc.max_receive_message_length': maximumReceiveBytes });

@@ -32,6 +32,8 @@ export class LogFile {
   private durableEnd: bigint;
   /** Told about each group commit before the appends in it are acknowledged. */
   durableListener: (durableOffset: bigint) => void = () => undefined;
+  /** Told once when a write or sync fails and the log starts refusing everything. */
+  failureListener: (error: Error) => void = () => undefined;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -193,6 +195,7 @@ export class LogFile {
     this.waiters = [];
     this.pending = [];
     this.pendingBytes = 0;
+    this.failureListener(this.failure);
   }
 }
 

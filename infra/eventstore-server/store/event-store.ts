@@ -75,7 +75,7 @@ export class EventStore {
   static async open(
     dataDirectory: string,
     nowMs: () => number = Date.now,
-    options: { lockWaitMs?: number } = {},
+    options: { lockWaitMs?: number; onLogFailure?: (error: Error) => void } = {},
   ): Promise<{ store: EventStore; droppedBytes: number }> {
     await mkdir(dataDirectory, { recursive: true });
     await syncDirectory(dataDirectory);
@@ -100,6 +100,7 @@ export class EventStore {
     store.lock = lock;
     store.log = log;
     log.durableListener = (durableOffset) => store.markDurable(durableOffset);
+    if (options.onLogFailure) log.failureListener = options.onLogFailure;
     store.recordReader = new RecordReader(log, store.table);
     store.durableRecordCount = store.table.count;
     store.rememberRecentIds();
