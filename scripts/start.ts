@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../infra/config/env.ts';
 import { DataDirectoryLockedError } from '../infra/eventstore-server/storage/directory-lock.ts';
 import { createLogger } from '../infra/logging/logger.ts';
-import { startService } from '../infra/runtime/service.ts';
+import { StartRefusedError, startService } from '../infra/runtime/service.ts';
 
 function readConfig() {
   try {
@@ -43,9 +43,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A DATA_DIR in use is the operator's to resolve, not a bug: its message says it all.
+  // A DATA_DIR or a port in use is the operator's to resolve, not a bug: the message says it all.
   const text =
-    error instanceof DataDirectoryLockedError
+    error instanceof DataDirectoryLockedError || error instanceof StartRefusedError
       ? error.message
       : error instanceof Error
         ? error.stack

@@ -87,9 +87,23 @@ async function startEventStore(
   return embedded.connectionString;
 }
 
+/** A start refused for a reason the operator fixes (a port in use): its message says it all. */
+export class StartRefusedError extends Error {
+  override name = 'StartRefusedError';
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        const why = error.code === 'EADDRINUSE' ? 'is in use' : 'may not be used by this user';
+        reject(
+          new StartRefusedError(
+            `PORT ${port} on ${host} ${why}: set PORT to a free port (0 picks one)`,
+          ),
+        );
+      } else reject(error);
+    });
     server.listen(port, host, () => {
       const address = server.address();
       resolveListen(address && typeof address === 'object' ? address.port : port);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +146,35 @@ describe('one service per DATA_DIR with embedded stores', () => {
     await exited(api.process);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(api.process.exitCode).toBe(0);
+  });
+});
+
+describe('a start refused for the operator to fix', () => {
+  it('names the port in use, exits 1 and leaves no store running', async () => {
+    const { configuration } = makeKeys();
+    const dataDirectory = await temporaryDirectory('ledger-reliability-port-');
+    const blocker = createServer();
+    await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', resolveListen));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const refusal = await startApiProcess({
+        dataDirectory,
+        apiKeys: configuration,
+        environment: { PORT: String(port) },
+      }).then(
+        (api) => api.kill().then(() => 'started'),
+        (error: unknown) => String(error),
+      );
+      expect(refusal).toContain(
+        `start failed: PORT ${port} on 127.0.0.1 is in use: set PORT to a free port (0 picks one)`,
+      );
+      expect(refusal).not.toContain('    at ');
+      // The embedded stores it had started were stopped: their locks are released.
+      expect(existsSync(join(dataDirectory, 'esdb', 'esdb.lock'))).toBe(false);
+      expect(existsSync(join(dataDirectory, 'service.lock'))).toBe(false);
+    } finally {
+      blocker.close();
+      await removeDirectory(dataDirectory);
+    }
   });
 });
