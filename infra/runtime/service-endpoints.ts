@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { processRunning } from '../eventstore-server/storage/directory-lock.ts';
 import { readPrivateJson, writePrivateJson } from './private-json-file.ts';
 
 /**
@@ -34,16 +35,6 @@ function parse(json: unknown): ServiceEndpoints | undefined {
   return value as ServiceEndpoints;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export async function writeServiceEndpoints(
   dataDirectory: string,
   endpoints: Omit<ServiceEndpoints, 'pid' | 'startedAt'>,
@@ -69,5 +60,5 @@ export async function readServiceEndpoints(
   dataDirectory: string,
 ): Promise<ServiceEndpoints | undefined> {
   const endpoints = await readPrivateJson(pathUnder(dataDirectory), parse).catch(() => undefined);
-  return endpoints !== undefined && isAlive(endpoints.pid) ? endpoints : undefined;
+  return endpoints !== undefined && processRunning(endpoints.pid) ? endpoints : undefined;
 }

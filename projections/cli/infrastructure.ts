@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../infra/config/env.ts';
 import { EventStore } from '../../infra/eventstore/event-store.ts';
@@ -14,24 +13,6 @@ export interface Infrastructure {
   pool: Pool;
   eventStore: EventStore;
   close(): Promise<void>;
-}
-
-/** A service already running on DATA_DIR owns its embedded servers: do not start (or stop) them. */
-async function refuseIfServiceRuns(config: Config): Promise<void> {
-  const pidFile = join(resolve(config.DATA_DIR), 'postgres', 'postmaster.pid');
-  const pid = Number.parseInt(
-    (await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '',
-    10,
-  );
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return;
-  }
-  throw new Error(
-    'a service is running on this DATA_DIR: set DATABASE_URL and ESDB_CONNECTION_STRING to its endpoints',
-  );
 }
 
 /**
@@ -65,7 +46,8 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
   try {
     const running = await storesOfRunningService(config, logger);
     config = { ...config, ...running };
-    if (!config.DATABASE_URL || !config.ESDB_CONNECTION_STRING) await refuseIfServiceRuns(config);
+    // A service starting on DATA_DIR (no endpoints written yet) holds it: refused after 5 s.
+    // One killed with -9 does not: its stale PostgreSQL is stopped, as npm start would.
     const lock = await lockDataDirForEmbeddedStores(config);
     if (lock) stoppers.push(() => lock.release());
     let databaseUrl = config.DATABASE_URL;

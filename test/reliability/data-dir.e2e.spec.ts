@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeys, mutate, payloadOf } from './support/client.ts';
 import {
   exited,
+  projectRoot,
   removeDirectory,
   startApiProcess,
   temporaryDirectory,
@@ -88,7 +90,7 @@ describe('one service per DATA_DIR with embedded stores', () => {
     expect(await readyStatus(first)).toBe(200);
   });
 
-  it('after kill -9 of the service its event store stops by itself, and a new service starts there', async () => {
+  it('after kill -9 of the service its event store stops by itself, and a script, then a new service, start there', async () => {
     const first = await current();
     const eventStorePid = await holderPid(join(dataDirectory, 'esdb', 'esdb.lock'));
     expect(pidAlive(eventStorePid)).toBe(true);
@@ -98,6 +100,15 @@ describe('one service per DATA_DIR with embedded stores', () => {
       15_000,
       'the orphaned event store to stop',
     );
+    // An operator's script runs the stores itself now: the killed service's PostgreSQL is stale.
+    const verify = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify.ts'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDirectory },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(verify.status, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('VERIFIED');
     const next = await start();
     expect(await readyStatus(next)).toBe(200);
   });

@@ -80,13 +80,20 @@ function pidExists(pid: number): boolean {
   }
 }
 
+/** The process exists and has not exited (an exited child not reaped yet does not count). */
+export function processRunning(pid: number): boolean {
+  if (!pidExists(pid)) return false;
+  const state = processStat(pid)?.state;
+  return state !== 'Z' && state !== 'X';
+}
+
 function isAlive(holder: Holder, path: string): boolean {
   if (holder.pid === process.pid) return heldHere.has(path);
-  if (!pidExists(holder.pid)) return false;
-  const stat = processStat(holder.pid);
-  if (stat === undefined) return true;
-  if (stat.state === 'Z' || stat.state === 'X') return false;
-  return holder.startedAt === undefined || holder.startedAt === stat.startedAt;
+  if (!processRunning(holder.pid)) return false;
+  const startedAt = processStat(holder.pid)?.startedAt;
+  return (
+    holder.startedAt === undefined || startedAt === undefined || holder.startedAt === startedAt
+  );
 }
 
 function parseHolder(text: string): Holder | undefined {
