@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import {
   DataDirectoryLockedError,
   lockDataDirectory,
   lockFileName,
+  processRunning,
 } from '../../infra/eventstore-server/storage/directory-lock.ts';
 import { startEventStoreServer } from '../../infra/eventstore-server/index.ts';
 import { spawnServer, waitForExit } from './support/child-server.ts';
@@ -28,21 +28,6 @@ async function freshDirectory(): Promise<string> {
   const directory = await temporaryDirectory('esdb-lock-');
   directories.push(directory);
   return directory;
-}
-
-/** Running (not exited, and not an exited child nobody has reaped yet). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -229,7 +214,7 @@ describe('the embedded event store of a service that dies', () => {
       parent.once('exit', (code) => reject(new Error(`the parent exited with ${code}`)));
     });
     cleanups.push(async () => {
-      if (pidAlive(started.pid)) process.kill(started.pid, 'SIGKILL');
+      if (processRunning(started.pid)) process.kill(started.pid, 'SIGKILL');
     });
     await appendOne(started.url, 'lock-c');
     expect(await exists(join(directory, lockFileName))).toBe(true);
@@ -237,8 +222,8 @@ describe('the embedded event store of a service that dies', () => {
     parent.kill('SIGKILL');
     await waitForExit(parent);
     const deadline = Date.now() + 15_000;
-    while (pidAlive(started.pid) && Date.now() < deadline) await delay(50);
-    expect(pidAlive(started.pid)).toBe(false);
+    while (processRunning(started.pid) && Date.now() < deadline) await delay(50);
+    expect(processRunning(started.pid)).toBe(false);
     // It stopped cleanly (the lock is released on close), not by a kill.
     expect(await exists(join(directory, lockFileName))).toBe(false);
 

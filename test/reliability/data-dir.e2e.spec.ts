@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRunning } from '../../infra/eventstore-server/storage/directory-lock.ts';
 import { makeKeys, mutate, payloadOf } from './support/client.ts';
 import {
   exited,
@@ -16,17 +17,6 @@ import {
   waitUntil,
   type ApiProcess,
 } from './support/processes.ts';
-
-/** Running (not exited, and not an exited child nobody has reaped yet). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
-}
 
 async function holderPid(lockFile: string): Promise<number> {
   return (JSON.parse(await readFile(lockFile, 'utf8')) as { pid: number }).pid;
@@ -93,10 +83,10 @@ describe('one service per DATA_DIR with embedded stores', () => {
   it('after kill -9 of the service its event store stops by itself, and a script, then a new service, start there', async () => {
     const first = await current();
     const eventStorePid = await holderPid(join(dataDirectory, 'esdb', 'esdb.lock'));
-    expect(pidAlive(eventStorePid)).toBe(true);
+    expect(processRunning(eventStorePid)).toBe(true);
     await first.kill('SIGKILL');
     await waitUntil(
-      async () => (pidAlive(eventStorePid) ? undefined : true),
+      async () => (processRunning(eventStorePid) ? undefined : true),
       15_000,
       'the orphaned event store to stop',
     );
@@ -130,7 +120,7 @@ describe('one service per DATA_DIR with embedded stores', () => {
       await waitUntil(
         async () => {
           const holder = await pidOf();
-          return holder !== crashed && pidAlive(holder) && (await readyStatus(api)) === 200
+          return holder !== crashed && processRunning(holder) && (await readyStatus(api)) === 200
             ? true
             : undefined;
         },

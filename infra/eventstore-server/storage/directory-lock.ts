@@ -82,17 +82,22 @@ function pidExists(pid: number): boolean {
 
 /** The process exists and has not exited (an exited child not reaped yet does not count). */
 export function processRunning(pid: number): boolean {
+  return runningStat(pid) !== false;
+}
+
+/** False when the process is gone; else its /proc stat, undefined where /proc tells nothing. */
+function runningStat(pid: number): ReturnType<typeof processStat> | false {
   if (!pidExists(pid)) return false;
-  const state = processStat(pid)?.state;
-  return state !== 'Z' && state !== 'X';
+  const stat = processStat(pid);
+  return stat?.state === 'Z' || stat?.state === 'X' ? false : stat;
 }
 
 function isAlive(holder: Holder, path: string): boolean {
   if (holder.pid === process.pid) return heldHere.has(path);
-  if (!processRunning(holder.pid)) return false;
-  const startedAt = processStat(holder.pid)?.startedAt;
+  const stat = runningStat(holder.pid);
+  if (stat === false) return false;
   return (
-    holder.startedAt === undefined || startedAt === undefined || holder.startedAt === startedAt
+    holder.startedAt === undefined || stat === undefined || holder.startedAt === stat.startedAt
   );
 }
 
